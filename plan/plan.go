@@ -108,6 +108,13 @@ func (w Window) Label() string {
 	return w.StartAt.UTC().Format(time.RFC3339) + "/" + w.EndAt.UTC().Format(time.RFC3339)
 }
 
+// FileLabel is the window's label safe for file names, substituted for
+// {window} in outputs: "20260101T000000Z-20260131T235959Z".
+func (w Window) FileLabel() string {
+	const f = "20060102T150405Z"
+	return w.StartAt.UTC().Format(f) + "-" + w.EndAt.UTC().Format(f)
+}
+
 // ExportJob is one fully resolved Marketo export job (one window).
 type ExportJob struct {
 	Object            string            `json:"object"` // manifest object name
