@@ -125,7 +125,7 @@ type ExportJob struct {
 	// Filter is the exact Marketo filter JSON, with this window's startAt
 	// and endAt filled in.
 	Filter json.RawMessage `json:"filter"`
-	Window *Window          `json:"window,omitempty"`
+	Window *Window         `json:"window,omitempty"`
 	// Output is where this window's verified file goes, relative to the
 	// project directory. For merged exports it is a per-window part file
 	// under .mkbulk/parts/; the Merge names the final file.
