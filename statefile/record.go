@@ -1,6 +1,9 @@
 package statefile
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // RecordVersion is the format of Record written by this build.
 const RecordVersion = 1
@@ -33,6 +36,14 @@ type ExportRecord struct {
 	APIName     string     `json:"apiName,omitempty"`
 	WindowStart *time.Time `json:"windowStart,omitempty"`
 	WindowEnd   *time.Time `json:"windowEnd,omitempty"`
+
+	// The Marketo-relevant spec the job was made from (copied from the plan
+	// step by the executor), so a later plan can say what changed ("fields
+	// added: score") rather than only that SpecDigest differs.
+	Fields            []string          `json:"fields,omitempty"`
+	ColumnHeaderNames map[string]string `json:"columnHeaderNames,omitempty"`
+	Format            string            `json:"format,omitempty"`
+	Filter            json.RawMessage   `json:"filter,omitempty"`
 
 	ExportID   string `json:"exportId,omitempty"`
 	Status     string `json:"status,omitempty"` // Marketo status last seen
