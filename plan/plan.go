@@ -135,6 +135,9 @@ type ExportJob struct {
 	SpecDigest string `json:"spec_digest"`
 	// ExportID is set when resuming a job already created on Marketo.
 	ExportID string `json:"exportId,omitempty"`
+	// PreviousOutput, on an Update step, is where the verified file is now
+	// (state's output); apply moves it to Output without calling Marketo.
+	PreviousOutput string `json:"previous_output,omitempty"`
 }
 
 // ImportJob is one fully resolved import: its source split into chunks.
