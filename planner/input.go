@@ -54,7 +54,7 @@ type Describe struct {
 	// CustomObjects maps an apiName to its description; a nil value means
 	// Marketo said the object does not exist.
 	CustomObjects map[string]*marketo.ObjectDescription `json:"customObjects,omitempty"`
-	ActivityTypes []marketo.ActivityType                 `json:"activityTypes,omitempty"`
+	ActivityTypes []marketo.ActivityType                `json:"activityTypes,omitempty"`
 }
 
 // DescribeNeeds says which describe calls a set of manifests needs: one
