@@ -1,0 +1,167 @@
+package marketo
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// handlerTransport serves requests in-process, so the whole exchange runs
+// inside a synctest bubble on its fake clock.
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}
+
+// countingServer is a fake Marketo that measures what Marketo measures:
+// calls in flight and calls started in any window (identity excluded).
+type countingServer struct {
+	t    *testing.T
+	hold time.Duration // how long each call takes
+
+	mu          sync.Mutex
+	inFlight    int
+	maxInFlight int
+	starts      []time.Time
+	identity    int
+}
+
+func (s *countingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/identity/oauth/token") {
+		s.mu.Lock()
+		s.identity++
+		s.mu.Unlock()
+		w.Write([]byte(`{"access_token":"token-1","token_type":"bearer","expires_in":3599,"scope":"s"}`))
+		return
+	}
+	s.mu.Lock()
+	s.inFlight++
+	s.maxInFlight = max(s.maxInFlight, s.inFlight)
+	s.starts = append(s.starts, time.Now())
+	s.mu.Unlock()
+	time.Sleep(s.hold)
+	s.mu.Lock()
+	s.inFlight--
+	s.mu.Unlock()
+	w.Write(fixture(s.t, "F06a_export_status_processing.json"))
+}
+
+// maxInWindow is the most calls that started within any closed window
+// [t, t+per].
+func (s *countingServer) maxInWindow(per time.Duration) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	starts := slices.Clone(s.starts)
+	slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
+	best := 0
+	for i := range starts {
+		j := i
+		for j < len(starts) && !starts[j].After(starts[i].Add(per)) {
+			j++
+		}
+		best = max(best, j-i)
+	}
+	return best
+}
+
+// TestLimiterAgainstCountingServer drives many goroutines through one
+// client and checks, on the server side, that no 20 s window saw more than
+// 100 calls and no moment more than 10 in flight — and that the limits are
+// actually used, not undershot.
+func TestLimiterAgainstCountingServer(t *testing.T) {
+	tests := map[string]struct {
+		opts                 []Option
+		calls, concurrent    int
+		per                  time.Duration
+		goroutines, perG     int
+		hold, minElapsedTime time.Duration
+	}{
+		"Marketo defaults": {calls: 100, per: 20 * time.Second, concurrent: 10,
+			goroutines: 40, perG: 8, hold: 500 * time.Millisecond, minElapsedTime: 60 * time.Second},
+		"custom": {opts: []Option{WithRateLimit(5, time.Second, 2)}, calls: 5, per: time.Second, concurrent: 2,
+			goroutines: 8, perG: 4, hold: 100 * time.Millisecond, minElapsedTime: 6 * time.Second},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv := &countingServer{t: t, hold: tc.hold}
+				opts := append([]Option{
+					WithBaseURL("http://limiter.test/" + strings.ReplaceAll(t.Name(), "/", "-")),
+					WithCredentials("limiter", "limiter-secret"),
+					WithHTTPClient(&http.Client{Transport: handlerTransport{srv}}),
+				}, tc.opts...)
+				c, err := NewClient(opts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				start := time.Now()
+				var wg sync.WaitGroup
+				for range tc.goroutines {
+					wg.Go(func() {
+						for range tc.perG {
+							if _, _, err := c.BulkExport.Status(ctx, Leads, "x"); err != nil {
+								t.Error(err)
+								return
+							}
+						}
+					})
+				}
+				wg.Wait()
+				elapsed := time.Since(start)
+				total := tc.goroutines * tc.perG
+				if len(srv.starts) != total {
+					t.Fatalf("server saw %d calls, want %d", len(srv.starts), total)
+				}
+				if srv.maxInFlight != tc.concurrent {
+					t.Errorf("max in flight = %d, want exactly %d", srv.maxInFlight, tc.concurrent)
+				}
+				if got := srv.maxInWindow(tc.per); got != tc.calls {
+					t.Errorf("max calls in a %s window = %d, want exactly %d", tc.per, got, tc.calls)
+				}
+				if elapsed < tc.minElapsedTime || elapsed > 2*tc.minElapsedTime {
+					t.Errorf("%d calls took %s, want about %s", total, elapsed, tc.minElapsedTime)
+				}
+				if srv.identity != 1 {
+					t.Errorf("identity calls = %d, want 1", srv.identity)
+				}
+			})
+		})
+	}
+}
+
+// TestLimiterContext: a call waiting for the window gives up with its
+// context and frees its concurrency slot.
+func TestLimiterContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLimiter(1, time.Minute, 1)
+		release, err := l.acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		release()
+		cctx, cancel := contextWithTimeout(10 * time.Second)
+		defer cancel()
+		if _, err := l.acquire(cctx); err == nil {
+			t.Fatal("acquire succeeded inside a full window")
+		}
+		if len(l.sem) != 0 {
+			t.Errorf("slot not freed: %d in use", len(l.sem))
+		}
+		release, err = l.acquire(ctx) // waits out the window on the fake clock
+		if err != nil {
+			t.Fatal(err)
+		}
+		release()
+		release() // idempotent
+	})
+}
