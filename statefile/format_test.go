@@ -138,6 +138,9 @@ func TestCorruptRecordIsUnusableByAddress(t *testing.T) {
 			if _, _, err := s.Get("export.bad"); !errors.As(err, &unusable) {
 				t.Errorf("Get = %v, want *UnusableStateError", err)
 			}
+			if addrs, err := s.Addresses(); err != nil || len(addrs) != 2 {
+				t.Errorf("Addresses with a bad record = %v, %v", addrs, err)
+			}
 			// `mkbulk state rm` of the bad record makes the state whole again.
 			if err := s.Delete("export.bad"); err != nil {
 				t.Fatal(err)

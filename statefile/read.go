@@ -116,3 +116,24 @@ func decodeRecord(path, address string, data []byte) (Record, error) {
 	}
 	return rec, nil
 }
+
+// Addresses lists the addresses in state, sorted, without decoding their
+// records, so a state with one unreadable record can still be listed and
+// that record removed.
+func (s *State) Addresses() ([]string, error) {
+	if err := s.checkOpen("addresses"); err != nil {
+		return nil, err
+	}
+	var out []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketResources)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, _ []byte) error {
+			out = append(out, string(k))
+			return nil
+		})
+	})
+	return out, err // bbolt keeps keys in byte order: already sorted
+}

@@ -130,6 +130,10 @@ func TestPutSnapshotRoundTrip(t *testing.T) {
 	if d := cmp.Diff(want[imp.Address], got); d != "" {
 		t.Errorf("Get (-want +got):\n%s", d)
 	}
+	addrs, err := r.Addresses()
+	if d := cmp.Diff([]string{merge.Address, win.Address, imp.Address}, addrs); err != nil || d != "" {
+		t.Errorf("Addresses (-want +got): %v\n%s", err, d)
+	}
 	if _, ok, err := r.Get("import.nope"); ok || err != nil {
 		t.Errorf("Get(missing) = %v, %v; want false, nil", ok, err)
 	}
