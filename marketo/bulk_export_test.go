@@ -200,4 +200,3 @@ func TestExportListAll(t *testing.T) {
 		}
 	})
 }
-
