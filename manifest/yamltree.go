@@ -27,7 +27,7 @@ type docTree struct {
 	// byPath maps a dotted path back to its JSON pointer.
 	byPath map[string]string
 	diags  Diagnostics
-	count int
+	count  int
 }
 
 // nodeInfo is where one value sits in the file.
