@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"io"
 	"sort"
 	"time"
 
@@ -78,7 +79,7 @@ func Plan(in Input) (*plan.Plan, manifest.Diagnostics) {
 		p.Steps = []plan.Step{}
 	}
 	for _, d := range pl.diags {
-		p.Warnings = append(p.Warnings, d.String())
+		p.Warnings = append(p.Warnings, WarningText(d))
 	}
 	return p, pl.diags
 }
@@ -149,4 +150,25 @@ func copyMap(m map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// Validate checks manifests against describe output and pre-flights import
+// sources, without state: what `mkbulk validate -online` reports. It is
+// Plan's validation with nothing to diff against.
+func Validate(set *manifest.Set, describe *Describe, openSource func(path string) (io.ReadCloser, error), now time.Time) manifest.Diagnostics {
+	_, diags := Plan(Input{Manifests: set, Describe: describe, OpenSource: openSource, Now: now})
+	return diags
+}
+
+// WarningText renders a warning for Plan.Warnings: "path:line:col: message"
+// with any hint on the next line (the severity goes without saying).
+func WarningText(d manifest.Diagnostic) string {
+	s := d.Message
+	if pos := d.Pos.String(); pos != "" {
+		s = pos + ": " + s
+	}
+	if d.Hint != "" {
+		s += "\n\thint: " + d.Hint
+	}
+	return s
 }
