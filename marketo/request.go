@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -74,7 +75,11 @@ func (c *Client) do(ctx context.Context, r *request) (*Response, *envelope, erro
 		var retry bool
 		var delay time.Duration
 		var reason string
+		var aerr authError
 		switch {
+		case errors.As(err, &aerr):
+			// The identity call has had its own retries.
+			reason = "no access token"
 		case IsTokenExpired(err) && !refreshed && !r.identity:
 			c.forgetToken(token)
 			refreshed, retry, reason = true, true, "access token rejected ("+describeErr(err)+"): fetching a new one"
@@ -109,7 +114,7 @@ func (c *Client) attempt(ctx context.Context, r *request) (*Response, *envelope,
 	if !r.identity {
 		t, err := c.accessToken(ctx)
 		if err != nil {
-			return nil, nil, "", err
+			return nil, nil, "", authError{err}
 		}
 		token = t
 	}
@@ -153,17 +158,25 @@ func (c *Client) attempt(ctx context.Context, r *request) (*Response, *envelope,
 		merr.Op = r.op()
 		resp.RequestID = merr.RequestID
 	}
-	c.logger.Trace("marketo http", "method", r.method, "path", logPath, "status", httpResp.StatusCode,
-		"requestId", resp.RequestID, "duration", time.Since(start), "error", errString(err))
+	if c.logger.IsTrace() {
+		args := []any{"method", r.method, "path", logPath, "status", httpResp.StatusCode,
+			"requestId", resp.RequestID, "duration", time.Since(start)}
+		if err != nil {
+			args = append(args, "error", err)
+		}
+		c.logger.Trace("marketo http", args...)
+	}
 	return resp, env, token, err
 }
 
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
+// authError is a failure to obtain an access token. It is returned as is:
+// the identity call has already been retried.
+type authError struct{ err error }
+
+func (e authError) Error() string {
+	return "marketo: no access token: " + strings.TrimPrefix(e.err.Error(), "marketo: ")
 }
+func (e authError) Unwrap() error { return e.err }
 
 func (c *Client) newHTTPRequest(ctx context.Context, r *request, token string) (*http.Request, error) {
 	u := c.baseURL + r.path
