@@ -95,6 +95,10 @@ func newImportRunner(r *runner, st *plan.Step) *importRunner {
 func (ir *importRunner) run() {
 	r := ir.r
 	r.obs.Observe(StepStarted{Address: ir.st.Address, Kind: ir.st.Kind, Action: ir.st.Action, Total: len(ir.chunks)})
+	if err := ir.checkSource(); err != nil {
+		r.res.failed(ir.st, failureOf(err))
+		return
+	}
 	if r.put(ir.rec) != nil {
 		r.res.pending(ir.st, r.stopReason())
 		return
@@ -334,4 +338,21 @@ func (ir *importRunner) uploadFailed(c *chunkRun, err error) {
 		ir.waitUntil = r.clock.Now().Add(r.opts.pollSpacing())
 		r.obs.Observe(Retry{Address: ir.st.Address, Reason: fmt.Sprintf("uploading chunk %d got no answer (%v); uploading it again", c.plan.Index, err), After: r.opts.pollSpacing()})
 	}
+}
+
+// checkSource refuses a source that changed since the plan, before any
+// chunk reaches Marketo: half an import of a different file is worse than
+// none. (Each chunk is checked again as it is sent.)
+func (ir *importRunner) checkSource() error {
+	if ir.job.SourceSHA256 == "" {
+		return nil
+	}
+	got, err := fileSHA256(ir.r.abs(ir.job.Source))
+	if err != nil {
+		return fmt.Errorf("reading import source: %w", err)
+	}
+	if got != ir.job.SourceSHA256 {
+		return fmt.Errorf("%s changed since the plan was made (sha256 %s, plan has %s); run mkbulk plan again", ir.job.Source, got[:12], ir.job.SourceSHA256[:min(12, len(ir.job.SourceSHA256))])
+	}
+	return nil
 }
