@@ -39,7 +39,7 @@ func (s *State) backup() error {
 	}
 	err = s.db.View(func(src *bolt.Tx) error {
 		return out.Update(func(dstTx *bolt.Tx) error {
-			for _, name := range [][]byte{bucketMeta, bucketResources, bucketLedger} {
+			for _, name := range []string{bucketMeta, bucketResources, bucketLedger} {
 				if err := copyBucket(src, dstTx, name); err != nil {
 					return fmt.Errorf("bucket %s: %w", name, err)
 				}
@@ -59,12 +59,12 @@ func (s *State) backup() error {
 
 // copyBucket copies a flat bucket (mkbulk's buckets have no sub-buckets).
 // Values from src stay valid while dst commits, inside src's View.
-func copyBucket(src, dst *bolt.Tx, name []byte) error {
-	from := src.Bucket(name)
+func copyBucket(src, dst *bolt.Tx, name string) error {
+	from := src.Bucket([]byte(name))
 	if from == nil {
 		return nil
 	}
-	to, err := dst.CreateBucket(name)
+	to, err := dst.CreateBucket([]byte(name))
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 
 // tamper edits the closed state file's bucket directly, as a newer mkbulk
 // or a disk fault would.
-func tamper(t *testing.T, path string, bucket, key, value []byte) {
+func tamper(t *testing.T, path, bucket, key string, value []byte) {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
@@ -20,7 +20,7 @@ func tamper(t *testing.T, path string, bucket, key, value []byte) {
 	}
 	defer db.Close()
 	if err := db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucket).Put(key, value)
+		return tx.Bucket([]byte(bucket)).Put([]byte(key), value)
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestBadMetaIsUnusable(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := closedState(t)
-			tamper(t, path, bucketMeta, []byte(kv[0]), []byte(kv[1]))
+			tamper(t, path, bucketMeta, kv[0], []byte(kv[1]))
 			_, err := Open(path, Options{})
 			var unusable *UnusableStateError
 			if !errors.As(err, &unusable) {
@@ -94,7 +94,7 @@ func TestBadMetaIsUnusable(t *testing.T) {
 
 func TestRecordFromNewerMkbulkIsRefusedByAddress(t *testing.T) {
 	path := closedState(t)
-	tamper(t, path, bucketResources, []byte("export.future"), []byte(`{"version":2,"address":"export.future","shape":"new"}`))
+	tamper(t, path, bucketResources, "export.future", []byte(`{"version":2,"address":"export.future","shape":"new"}`))
 	s := mustOpen(t, path)
 	_, err := s.Snapshot()
 	var verr *VersionError
@@ -125,7 +125,7 @@ func TestCorruptRecordIsUnusableByAddress(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := closedState(t)
-			tamper(t, path, bucketResources, []byte("export.bad"), []byte(raw))
+			tamper(t, path, bucketResources, "export.bad", []byte(raw))
 			s := mustOpen(t, path)
 			_, err := s.Snapshot()
 			var unusable *UnusableStateError

@@ -8,35 +8,35 @@ const FormatVersion = 1
 
 // Bucket names and keys of the bbolt file: every name the file uses is here,
 // so the layout can be read in one place (DESIGN.md §3).
-var (
+const (
 	// bucketMeta holds one value per key below, each as decimal or plain
 	// ASCII so `bbolt get` shows something readable.
-	bucketMeta = []byte("meta")
+	bucketMeta = "meta"
 	// keyFormatVersion is FormatVersion as decimal ASCII.
-	keyFormatVersion = []byte("format_version")
+	keyFormatVersion = "format_version"
 	// keyLineage is a random UUID chosen when the state is created; it never
 	// changes, so a plan made against another state file is recognised.
-	keyLineage = []byte("lineage")
+	keyLineage = "lineage"
 	// keySerial counts committed changes to resources and ledger, as
 	// decimal ASCII. Lock bookkeeping does not count: opening the state
 	// for `plan` must not make the plan it saves stale.
-	keySerial = []byte("serial")
+	keySerial = "serial"
 	// keyMkbulkVersion is the mkbulk version that last changed the state.
-	keyMkbulkVersion = []byte("mkbulk_version")
+	keyMkbulkVersion = "mkbulk_version"
 
 	// bucketResources maps an address (export.NAME["start/end"],
 	// import.NAME, ...) to the JSON of its Record.
-	bucketResources = []byte("resources")
+	bucketResources = "resources"
 
 	// bucketLedger maps an America/Chicago day ("2026-11-25") to the bytes
 	// of exports completed that day, as decimal ASCII.
-	bucketLedger = []byte("ledger")
+	bucketLedger = "ledger"
 
 	// bucketLock holds keyLock while a read-write State is open: the JSON
 	// LockInfo of the holder. A record found there by the next Open was
 	// left by a process that died without Close (see State.StaleLock).
-	bucketLock = []byte("lock")
-	keyLock    = []byte("current")
+	bucketLock = "lock"
+	keyLock    = "current"
 )
 
 // Files next to the state file.

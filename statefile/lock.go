@@ -119,11 +119,11 @@ func removeSidecar(path, id string) {
 
 // readLockBucket returns the record in the lock bucket, or nil.
 func readLockBucket(tx *bolt.Tx) *LockInfo {
-	b := tx.Bucket(bucketLock)
+	b := tx.Bucket([]byte(bucketLock))
 	if b == nil {
 		return nil
 	}
-	v := b.Get(keyLock)
+	v := b.Get([]byte(keyLock))
 	if v == nil {
 		return nil
 	}
@@ -195,7 +195,7 @@ func ForceUnlock(path, id string) error {
 	defer db.Close()
 	var inDB *LockInfo
 	err = db.Update(func(tx *bolt.Tx) error {
-		if meta := tx.Bucket(bucketMeta); meta != nil {
+		if meta := tx.Bucket([]byte(bucketMeta)); meta != nil {
 			s := &State{path: path}
 			if err := s.readMeta(tx); err != nil {
 				return err
@@ -203,7 +203,7 @@ func ForceUnlock(path, id string) error {
 		}
 		inDB = readLockBucket(tx)
 		if inDB != nil && (inDB.ID == id || side != nil && side.ID == id) {
-			return tx.Bucket(bucketLock).Delete(keyLock)
+			return tx.Bucket([]byte(bucketLock)).Delete([]byte(keyLock))
 		}
 		return nil
 	})

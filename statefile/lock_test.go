@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -168,7 +169,8 @@ func TestForceUnlockWithoutState(t *testing.T) {
 
 // TestHelperHoldLock is not a test: TestLockAcrossProcesses runs the test
 // binary again with STATEFILE_HOLD set, and this opens that state, says
-// "locked ID", and holds the lock until killed.
+// "locked ID", and holds the lock until killed (or its stdin closes, so
+// it never outlives the test).
 func TestHelperHoldLock(t *testing.T) {
 	path := os.Getenv("STATEFILE_HOLD")
 	if path == "" {
@@ -184,7 +186,8 @@ func TestHelperHoldLock(t *testing.T) {
 		os.Exit(1)
 	}
 	fmt.Println("locked", s.Lock().ID)
-	select {}
+	io.Copy(io.Discard, os.Stdin)
+	os.Exit(0)
 }
 
 func TestLockAcrossProcesses(t *testing.T) {
@@ -198,6 +201,11 @@ func TestLockAcrossProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -18,15 +18,15 @@ func (s *State) Snapshot() (*Snapshot, error) {
 	}
 	snap := &Snapshot{Resources: map[string]Record{}, Ledger: map[string]int64{}}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
+		meta := tx.Bucket([]byte(bucketMeta))
 		serial, err := readSerial(meta)
 		if err != nil {
 			return &UnusableStateError{Path: s.path, Err: err}
 		}
-		snap.Lineage = string(meta.Get(keyLineage))
+		snap.Lineage = string(meta.Get([]byte(keyLineage)))
 		snap.Serial = serial
-		snap.MkbulkVersion = string(meta.Get(keyMkbulkVersion))
-		if b := tx.Bucket(bucketResources); b != nil {
+		snap.MkbulkVersion = string(meta.Get([]byte(keyMkbulkVersion)))
+		if b := tx.Bucket([]byte(bucketResources)); b != nil {
 			if err := b.ForEach(func(k, v []byte) error {
 				rec, err := decodeRecord(s.path, string(k), v)
 				if err != nil {
@@ -38,7 +38,7 @@ func (s *State) Snapshot() (*Snapshot, error) {
 				return err
 			}
 		}
-		if b := tx.Bucket(bucketLedger); b != nil {
+		if b := tx.Bucket([]byte(bucketLedger)); b != nil {
 			return b.ForEach(func(k, v []byte) error {
 				n, err := parseLedger(v)
 				if err != nil {
@@ -66,7 +66,7 @@ func (s *State) Get(address string) (Record, bool, error) {
 		found bool
 	)
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketResources)
+		b := tx.Bucket([]byte(bucketResources))
 		if b == nil {
 			return nil
 		}
@@ -126,7 +126,7 @@ func (s *State) Addresses() ([]string, error) {
 	}
 	var out []string
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketResources)
+		b := tx.Bucket([]byte(bucketResources))
 		if b == nil {
 			return nil
 		}

@@ -129,7 +129,7 @@ func openBolt(path string, timeout time.Duration, readOnly bool) (*bolt.DB, erro
 func (s *State) load() error {
 	if s.opts.ReadOnly {
 		return s.db.View(func(tx *bolt.Tx) error {
-			if tx.Bucket(bucketMeta) == nil {
+			if tx.Bucket([]byte(bucketMeta)) == nil {
 				if isEmpty(tx) {
 					return fmt.Errorf("statefile: open %s: %w", s.path, ErrNoState)
 				}
@@ -145,7 +145,7 @@ func (s *State) load() error {
 		})
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
+		meta := tx.Bucket([]byte(bucketMeta))
 		if meta == nil {
 			if !isEmpty(tx) {
 				return &UnusableStateError{Path: s.path, Err: errors.New(`no "meta" bucket: not an mkbulk state file`)}
@@ -159,32 +159,32 @@ func (s *State) load() error {
 		} else if err := s.readMeta(tx); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bucketResources, bucketLedger, bucketLock} {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+		for _, name := range []string{bucketResources, bucketLedger, bucketLock} {
+			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 				return err
 			}
 		}
-		lock := tx.Bucket(bucketLock)
+		lock := tx.Bucket([]byte(bucketLock))
 		if info := readLockBucket(tx); info != nil {
 			s.stale = info
 		}
-		return lock.Put(keyLock, s.lock.encode())
+		return lock.Put([]byte(keyLock), s.lock.encode())
 	})
 }
 
 // initMeta creates the meta bucket of a new state with a fresh lineage.
 func (s *State) initMeta(tx *bolt.Tx) error {
-	meta, err := tx.CreateBucket(bucketMeta)
+	meta, err := tx.CreateBucket([]byte(bucketMeta))
 	if err != nil {
 		return err
 	}
 	s.lineage = uuid.NewString()
 	s.serial = 0
 	for k, v := range map[string]string{
-		string(keyFormatVersion): strconv.Itoa(FormatVersion),
-		string(keyLineage):       s.lineage,
-		string(keySerial):        "0",
-		string(keyMkbulkVersion): s.opts.Version,
+		keyFormatVersion: strconv.Itoa(FormatVersion),
+		keyLineage:       s.lineage,
+		keySerial:        "0",
+		keyMkbulkVersion: s.opts.Version,
 	} {
 		if err := meta.Put([]byte(k), []byte(v)); err != nil {
 			return err
@@ -196,17 +196,17 @@ func (s *State) initMeta(tx *bolt.Tx) error {
 // readMeta checks format_version before anything else is read, then
 // caches lineage and serial.
 func (s *State) readMeta(tx *bolt.Tx) error {
-	meta := tx.Bucket(bucketMeta)
-	raw := meta.Get(keyFormatVersion)
+	meta := tx.Bucket([]byte(bucketMeta))
+	raw := meta.Get([]byte(keyFormatVersion))
 	format, err := strconv.Atoi(string(raw))
 	if err != nil || format < 1 {
 		return &UnusableStateError{Path: s.path, Err: fmt.Errorf("bad format_version %q", raw)}
 	}
 	if format > FormatVersion {
 		return &VersionError{Path: s.path, Found: format, Supported: FormatVersion,
-			WrittenBy: string(meta.Get(keyMkbulkVersion))}
+			WrittenBy: string(meta.Get([]byte(keyMkbulkVersion)))}
 	}
-	lineage := string(meta.Get(keyLineage))
+	lineage := string(meta.Get([]byte(keyLineage)))
 	if lineage == "" {
 		return &UnusableStateError{Path: s.path, Err: errors.New("no lineage")}
 	}
@@ -219,7 +219,7 @@ func (s *State) readMeta(tx *bolt.Tx) error {
 }
 
 func readSerial(meta *bolt.Bucket) (uint64, error) {
-	raw := meta.Get(keySerial)
+	raw := meta.Get([]byte(keySerial))
 	n, err := strconv.ParseUint(string(raw), 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("bad serial %q", raw)
@@ -271,14 +271,14 @@ func (s *State) Close() error {
 	var errs []error
 	if s.lock != nil {
 		errs = append(errs, s.db.Update(func(tx *bolt.Tx) error {
-			b := tx.Bucket(bucketLock)
+			b := tx.Bucket([]byte(bucketLock))
 			if b == nil {
 				return nil
 			}
 			if cur := readLockBucket(tx); cur != nil && cur.ID != s.lock.ID {
 				return nil // someone force-unlocked and relocked; not ours
 			}
-			return b.Delete(keyLock)
+			return b.Delete([]byte(keyLock))
 		}))
 		// Removed while we still hold the file lock, so the next holder's
 		// sidecar is never the one deleted.

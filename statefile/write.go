@@ -32,7 +32,7 @@ func (s *State) Put(rec Record) error {
 		return fmt.Errorf("statefile: put %s: %w", rec.Address, err)
 	}
 	return s.update("put "+rec.Address, func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketResources).Put([]byte(rec.Address), data)
+		return tx.Bucket([]byte(bucketResources)).Put([]byte(rec.Address), data)
 	})
 }
 
@@ -41,7 +41,7 @@ func (s *State) Put(rec Record) error {
 // idempotent.
 func (s *State) Delete(address string) error {
 	return s.update("delete "+address, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketResources)
+		b := tx.Bucket([]byte(bucketResources))
 		if b.Get([]byte(address)) == nil {
 			return errNoChange
 		}
@@ -59,7 +59,7 @@ func (s *State) AddLedger(day string, bytes int64) error {
 		return fmt.Errorf("statefile: add ledger %s: negative bytes %d", day, bytes)
 	}
 	return s.update("add ledger "+day, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketLedger)
+		b := tx.Bucket([]byte(bucketLedger))
 		cur, err := parseLedger(b.Get([]byte(day)))
 		if err != nil {
 			return &UnusableStateError{Path: s.path, Err: fmt.Errorf("ledger %s: %w", day, err)}
@@ -97,17 +97,17 @@ func (s *State) update(what string, fn func(tx *bolt.Tx) error) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
-		meta := tx.Bucket(bucketMeta)
+		meta := tx.Bucket([]byte(bucketMeta))
 		cur, err := readSerial(meta)
 		if err != nil {
 			return &UnusableStateError{Path: s.path, Err: err}
 		}
 		serial = cur + 1
-		if err := meta.Put(keySerial, strconv.AppendUint(nil, serial, 10)); err != nil {
+		if err := meta.Put([]byte(keySerial), strconv.AppendUint(nil, serial, 10)); err != nil {
 			return err
 		}
-		if v := []byte(s.opts.Version); len(v) > 0 && !bytes.Equal(meta.Get(keyMkbulkVersion), v) {
-			return meta.Put(keyMkbulkVersion, v)
+		if v := []byte(s.opts.Version); len(v) > 0 && !bytes.Equal(meta.Get([]byte(keyMkbulkVersion)), v) {
+			return meta.Put([]byte(keyMkbulkVersion), v)
 		}
 		return nil
 	})
