@@ -95,6 +95,7 @@ func TestBadMetaIsUnusable(t *testing.T) {
 func TestRecordFromNewerMkbulkIsRefusedByAddress(t *testing.T) {
 	path := closedState(t)
 	tamper(t, path, bucketResources, "export.future", []byte(`{"version":2,"address":"export.future","shape":"new"}`))
+	tamper(t, path, bucketResources, "export.future2", []byte(`{"version":2,"address":"export.future2","export":"now a string"}`))
 	s := mustOpen(t, path)
 	_, err := s.Snapshot()
 	var verr *VersionError
@@ -108,9 +109,15 @@ func TestRecordFromNewerMkbulkIsRefusedByAddress(t *testing.T) {
 	if _, ok, err := s.Get("export.good"); !ok || err != nil {
 		t.Errorf("Get(export.good) = %v, %v", ok, err)
 	}
-	// Removing the unreadable record makes the state whole again.
-	if err := s.Delete("export.future"); err != nil {
-		t.Fatal(err)
+	// A newer record whose shape no longer fits is still a version error.
+	if _, _, err := s.Get("export.future2"); !errors.As(err, &verr) {
+		t.Errorf("Get(export.future2) = %v, want *VersionError", err)
+	}
+	// Removing the unreadable records makes the state whole again.
+	for _, a := range []string{"export.future", "export.future2"} {
+		if err := s.Delete(a); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := s.Snapshot(); err != nil {
 		t.Errorf("Snapshot after removing the record: %v", err)

@@ -91,21 +91,26 @@ func (s *State) checkOpen(what string) error {
 	return nil
 }
 
-// decodeRecord reads one record defensively: its version first, so a
-// record from a newer mkbulk is refused by name instead of half-read.
+// decodeRecord reads one record defensively: a record from a newer mkbulk
+// is refused by name (VersionError) instead of half-read, even when its
+// JSON happens to fit this build's Record, and a record that does not
+// decode is reported as unusable only when its version is one we read.
 func decodeRecord(path, address string, data []byte) (Record, error) {
-	var head struct {
-		Version int `json:"version"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return Record{}, &UnusableStateError{Path: path, Address: address, Err: err}
-	}
-	if head.Version > RecordVersion {
-		return Record{}, &VersionError{Path: path, Address: address, Found: head.Version, Supported: RecordVersion}
-	}
 	var rec Record
-	if err := json.Unmarshal(data, &rec); err != nil {
-		return Record{}, &UnusableStateError{Path: path, Address: address, Err: err}
+	err := json.Unmarshal(data, &rec)
+	if err != nil {
+		// The full decode failed: is it damage, or a newer shape?
+		var head struct {
+			Version int `json:"version"`
+		}
+		if json.Unmarshal(data, &head) == nil && head.Version > RecordVersion {
+			rec.Version = head.Version
+		} else {
+			return Record{}, &UnusableStateError{Path: path, Address: address, Err: err}
+		}
+	}
+	if rec.Version > RecordVersion {
+		return Record{}, &VersionError{Path: path, Address: address, Found: rec.Version, Supported: RecordVersion}
 	}
 	if rec.Address == "" {
 		rec.Address = address
