@@ -148,6 +148,7 @@ func (pl *planning) diffImport(job *plan.ImportJob, r *statefile.ImportRecord) (
 	}
 	sameParams := importDigest(job, r.SourceSHA256) == r.SpecDigest
 	if r.SpecDigest == job.SpecDigest && r.Done {
+		markDoneChunks(job, r)
 		return plan.NoOp, nil
 	}
 	if sameParams {
@@ -250,6 +251,13 @@ func (pl *planning) reportRows(im *manifest.Import, scan *sourceScan) {
 			scan.rejected, scan.rows, im.SourcePath, shown, im.MaxFailedRows)
 	}
 	if scan.warned > 0 {
-		pl.diags.Warnf(im.Source.PosOf("spec.source"), "", "%d rows of %s would import with a warning", scan.warned, im.SourcePath)
+		pl.diags.Warnf(im.Source.PosOf("spec.source"), "", "%s of %s would import with a warning", rowCount(scan.warned), im.SourcePath)
 	}
+}
+
+func rowCount(n int) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return fmt.Sprintf("%d rows", n)
 }

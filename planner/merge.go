@@ -60,7 +60,7 @@ func (pl *planning) planMergedExport(ex *manifest.Export, dateKey string, window
 		// Rebuilding the merge needs every part; windows whose part is gone
 		// must be exported again.
 		for i := range steps {
-			if coveredNoOp[first+i] {
+			if coveredNoOp[first+i] && steps[i].Action == plan.NoOp {
 				steps[i].Action = plan.Replace
 				steps[i].Reasons = []plan.Reason{{
 					Message:           fmt.Sprintf("part %s is missing and %s must be merged again", steps[i].Export.Output, ex.Output),
