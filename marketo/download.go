@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -45,8 +46,13 @@ type DownloadResult struct {
 // errStalled ends a download attempt that stopped receiving bytes.
 var errStalled = errors.New("marketo: download stalled: no bytes received within the stall timeout")
 
-// downloadBufferSize is the copy buffer: one per download, whatever the file size.
-const downloadBufferSize = 256 << 10
+// downloadBufferSize is the read size; downloadBuffers of them circulate
+// between the network reader, the file writer and the hasher, so memory
+// stays at 4 MiB per download whatever the file size.
+const (
+	downloadBufferSize = 1 << 20
+	downloadBuffers    = 4
+)
 
 // DownloadFile streams a Completed job's file into partialPath. If the file
 // already holds a prefix (an earlier attempt was interrupted), that prefix
@@ -82,7 +88,7 @@ func (s *BulkExportService) DownloadFile(ctx context.Context, obj Object, export
 	}
 	d := &download{
 		c: s.client, path: path, exportID: exportID, name: partialPath, f: f, opts: opts,
-		want: want, hash: sha256.New(), buf: make([]byte, downloadBufferSize),
+		want: want, hash: sha256.New(), buf: make([]byte, 256<<10),
 	}
 	res, err := d.run(ctx)
 	if cerr := f.Close(); err == nil && cerr != nil {
@@ -103,8 +109,9 @@ type download struct {
 	f              *os.File
 	opts           *DownloadOptions
 	want           string
-	hash           hash.Hash
-	buf            []byte
+	hash           hash.Hash // owned by pipe while it runs; call pipe.wait first
+	pipe           *sinkPipe
+	buf            []byte // for hashing the prefix
 
 	offset  int64
 	total   int64 // file size learned from the server, 0 unknown
@@ -116,6 +123,8 @@ func (d *download) run(ctx context.Context) (*DownloadResult, error) {
 	if err := d.hashPrefix(); err != nil {
 		return nil, err
 	}
+	d.pipe = newSinkPipe(d.f, d.hash, downloadBuffers, downloadBufferSize)
+	defer d.pipe.close()
 	d.total = d.opts.ExpectedSize
 	restarted := false
 	for attempt := 1; ; attempt++ {
@@ -199,6 +208,9 @@ func (d *download) hashPrefix() error {
 
 // restart empties the file and the hash.
 func (d *download) restart() error {
+	if d.pipe != nil {
+		d.pipe.wait()
+	}
 	if err := d.f.Truncate(0); err != nil {
 		return err
 	}
@@ -241,20 +253,25 @@ func (d *download) fetch(ctx context.Context) error {
 	watchdog := time.AfterFunc(stall, func() { cancel(errStalled) })
 	defer watchdog.Stop()
 	for {
-		n, rerr := resp.Body.Read(d.buf)
+		buf := d.pipe.get()
+		n, rerr := resp.Body.Read(buf)
 		if n > 0 {
 			watchdog.Reset(stall)
 			if d.total > 0 && d.offset+int64(n) > d.total {
+				d.pipe.recycle(buf)
 				return d.integrityError(fmt.Sprintf("received more than the expected %d bytes", d.total))
 			}
-			if _, err := d.f.Write(d.buf[:n]); err != nil {
+			if err := d.pipe.err(); err != nil {
+				d.pipe.recycle(buf)
 				return requestError{fmt.Errorf("writing %s: %w", d.name, err)}
 			}
-			d.hash.Write(d.buf[:n])
+			d.pipe.put(buf[:n]) // written and hashed while we read on
 			d.offset += int64(n)
 			if d.opts.Progress != nil {
 				d.opts.Progress(d.offset)
 			}
+		} else {
+			d.pipe.recycle(buf)
 		}
 		if rerr == io.EOF {
 			break
@@ -314,6 +331,10 @@ func (d *download) verify() (*DownloadResult, error) {
 	if d.opts.ExpectedSize > 0 && d.offset != d.opts.ExpectedSize {
 		return nil, d.integrityError(fmt.Sprintf("got %d bytes, Marketo reported fileSize %d", d.offset, d.opts.ExpectedSize))
 	}
+	d.pipe.wait()
+	if err := d.pipe.err(); err != nil {
+		return nil, fmt.Errorf("marketo: download of export %s: writing %s: %w", d.exportID, d.name, err)
+	}
 	sum := hex.EncodeToString(d.hash.Sum(nil))
 	if d.want != "" && sum != d.want {
 		return nil, d.integrityError(fmt.Sprintf("sha256 is %s, Marketo reported %s", sum, d.want))
@@ -371,4 +392,69 @@ func parseContentRange(v string) (start, total int64, err error) {
 		return 0, 0, fmt.Errorf("malformed Content-Range %q", v)
 	}
 	return start, total, nil
+}
+
+// sinkPipe writes and hashes received buffers on two goroutines of its
+// own, so the network read, the file write and sha256 (which alone runs at
+// about the speed of a local transfer) overlap instead of adding up.
+// Buffers circulate in order: get one, fill it, put it (or recycle it
+// unused); wait blocks until every buffer put is written and hashed, after
+// which the file and hash may be read, truncated or reset.
+type sinkPipe struct {
+	free, toWrite, toHash chan []byte
+	n                     int
+	werr                  atomic.Pointer[error]
+}
+
+func newSinkPipe(f *os.File, h hash.Hash, n, size int) *sinkPipe {
+	p := &sinkPipe{free: make(chan []byte, n), toWrite: make(chan []byte, n), toHash: make(chan []byte, n), n: n}
+	for range n {
+		p.free <- make([]byte, size)
+	}
+	go func() {
+		defer close(p.toHash)
+		for b := range p.toWrite {
+			if p.werr.Load() == nil {
+				if _, err := f.Write(b); err != nil {
+					p.werr.Store(&err)
+				}
+			}
+			p.toHash <- b
+		}
+	}()
+	go func() {
+		for b := range p.toHash {
+			h.Write(b)
+			p.free <- b[:cap(b)]
+		}
+	}()
+	return p
+}
+
+func (p *sinkPipe) get() []byte      { return <-p.free }
+func (p *sinkPipe) put(b []byte)     { p.toWrite <- b }
+func (p *sinkPipe) recycle(b []byte) { p.free <- b[:cap(b)] }
+
+// err is the first write error, if any.
+func (p *sinkPipe) err() error {
+	if e := p.werr.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
+// wait returns once every buffer is back: all writing and hashing is done.
+func (p *sinkPipe) wait() {
+	held := make([][]byte, 0, p.n)
+	for range p.n {
+		held = append(held, <-p.free)
+	}
+	for _, b := range held {
+		p.free <- b
+	}
+}
+
+func (p *sinkPipe) close() {
+	p.wait()
+	close(p.toWrite)
 }
