@@ -3,12 +3,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -182,38 +179,12 @@ func (a *applyArgs) getPlan(ctx context.Context, e *env, st *statefile.State) (p
 	return p, exitOK, false
 }
 
-// cannotPrompt says why apply may not ask for approval ("" when it may):
-// -json output is for machines, -input=false forbids it, and without a
-// terminal nobody is there to answer.
-func cannotPrompt(e *env, asJSON bool) string {
-	switch {
-	case asJSON:
-		return "-json output cannot prompt"
-	case !e.globals.input:
-		return "-input=false (or MKBULK_INPUT=false) forbids prompting"
-	case !isTerminalReader(e.stdin):
-		return "standard input is not a terminal"
-	}
-	return ""
-}
-
-func isTerminalReader(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	return ok && isTerminal(f)
-}
-
 // confirmApply asks Terraform's question; only "yes" approves.
 func confirmApply(e *env) bool {
 	fmt.Fprint(e.stdout, "\nDo you want to perform these actions?\n"+
 		"  Only 'yes' will be accepted to approve.\n"+
 		"  Enter a value: ")
 	return readYes(e.stdin, e.stdout)
-}
-
-func readYes(in io.Reader, out io.Writer) bool {
-	answer, _ := bufio.NewReader(in).ReadString('\n')
-	fmt.Fprintln(out)
-	return strings.TrimSpace(answer) == "yes"
 }
 
 // planned writes a planned_change line per changed step and the plan's

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -90,4 +92,31 @@ func percent(written, total int64) int {
 		return 0
 	}
 	return int(written * 100 / total)
+}
+
+// cannotPrompt says why apply may not ask for approval ("" when it may):
+// -json output is for machines, -input=false forbids it, and without a
+// terminal nobody is there to answer.
+func cannotPrompt(e *env, asJSON bool) string {
+	switch {
+	case asJSON:
+		return "-json output cannot prompt"
+	case !e.globals.input:
+		return "-input=false (or MKBULK_INPUT=false) forbids prompting"
+	case !isTerminalReader(e.stdin):
+		return "standard input is not a terminal"
+	}
+	return ""
+}
+
+func isTerminalReader(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && isTerminal(f)
+}
+
+// readYes reads one answer; only "yes" approves.
+func readYes(in io.Reader, out io.Writer) bool {
+	answer, _ := bufio.NewReader(in).ReadString('\n')
+	fmt.Fprintln(out)
+	return strings.TrimSpace(answer) == "yes"
 }
