@@ -1,5 +1,3 @@
-//go:build mkbulkwip
-
 package main
 
 import (
