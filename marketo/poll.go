@@ -76,7 +76,9 @@ func (p PollPolicy) Next(lastPoll time.Time) time.Time {
 	return lastPoll.Add(p.interval())
 }
 
-// Wait blocks until the next poll is due — one Interval after lastPoll —
+// Wait blocks until the next poll is due — one Interval after lastPoll,
+// which should be when the previous status answer arrived (not when it was
+// asked for: retries inside that call may have taken a while) —
 // and returns nil, or returns ErrPollDeadline (wrapped) at once when that
 // moment is past started+Deadline, or the context's error when it ends
 // first. A zero lastPoll means "never polled": Wait returns at once.
