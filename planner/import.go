@@ -222,7 +222,7 @@ func (pl *planning) reportRows(im *manifest.Import, scan *sourceScan) {
 		pos := manifest.Pos{File: im.SourcePath, Line: p.line, Col: p.col}
 		msg := p.message
 		if p.column != "" {
-			msg = fmt.Sprintf("column %q: %s", p.column, p.message)
+			msg = fmt.Sprintf("column %q (%s): %s", p.column, p.dataType, p.message)
 		}
 		if tooMany {
 			pl.diags.Errorf(pos, "", "%s", msg)
@@ -231,12 +231,9 @@ func (pl *planning) reportRows(im *manifest.Import, scan *sourceScan) {
 		}
 	}
 	for _, p := range scan.shownWarnings {
-		pl.diags.Warnf(manifest.Pos{File: im.SourcePath, Line: p.line, Col: p.col}, "", "column %q: %s", p.column, p.message)
+		pl.diags.Warnf(manifest.Pos{File: im.SourcePath, Line: p.line, Col: p.col}, "", "column %q (%s): %s", p.column, p.dataType, p.message)
 	}
-	pos := im.Source.PosOf("spec.maxFailedRows")
-	if pos == im.Source.Pos {
-		pos = im.Source.PosOf("spec.source")
-	}
+	pos := im.Source.PosOf("spec.source")
 	shown := ""
 	if scan.rejected > len(scan.shownErrors) {
 		shown = fmt.Sprintf(" (the first %d are listed)", len(scan.shownErrors))

@@ -29,6 +29,7 @@ const maxShownProblems = 20
 type cellProblem struct {
 	line, col int // col is the 1-based column number, not a byte offset
 	column    string
+	dataType  string
 	message   string
 	warn      bool
 }
@@ -168,7 +169,7 @@ func (s *sourceScan) checkRow(rec []string, checks []columnCheck, cr *csv.Reader
 			rejected = true
 		}
 		line, _ := cr.FieldPos(i)
-		s.addProblem(cellProblem{line: line, col: i + 1, column: c.name, message: msg, warn: warn})
+		s.addProblem(cellProblem{line: line, col: i + 1, column: c.name, dataType: c.dataType, message: msg, warn: warn})
 	}
 	switch {
 	case rejected:
