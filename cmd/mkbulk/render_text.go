@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -106,7 +108,7 @@ func renderPlanText(w io.Writer, p *plan.Plan, color bool) {
 	fmt.Fprintln(w, "Actions are shown with these symbols:")
 	for _, l := range legend {
 		if present[l.action] {
-			fmt.Fprintf(w, "  %s %s\n", pt.paint(actionColor(l.action), fmt.Sprintf("%3s", l.action.Symbol())), l.text)
+			fmt.Fprintf(w, "%s %s\n", pt.paint(actionColor(l.action), fmt.Sprintf("%3s", l.action.Symbol())), l.text)
 		}
 	}
 	fmt.Fprintln(w)
@@ -216,7 +218,7 @@ func stepAttributes(st *plan.Step) []attribute {
 			add("columnHeaderNames", mapValue(ex.ColumnHeaderNames))
 		}
 		add("format", quote(ex.Format))
-		add("filter", string(ex.Filter))
+		add("filter", compactJSON(ex.Filter))
 		if ex.PreviousOutput != "" {
 			add("output", quote(ex.PreviousOutput)+" -> "+quote(ex.Output))
 		} else {
@@ -345,4 +347,13 @@ func printDiagnostics(w io.Writer, diags manifest.Diagnostics, color bool) {
 		}
 		fmt.Fprintln(w, pt.paint(c, d.String()))
 	}
+}
+
+// compactJSON renders raw JSON on one line, however it was indented.
+func compactJSON(raw []byte) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return string(raw)
+	}
+	return b.String()
 }
