@@ -15,6 +15,9 @@ type fileCheck struct {
 // form that follows the path: "is missing", "was modified …". The file is
 // hashed only when it exists with the expected size.
 func (pl *planning) intact(path, wantSHA string, wantSize int64) (ok bool, why string) {
+	if pl.in.SkipFileChecks {
+		return true, ""
+	}
 	fc, seen := pl.fileCache[path]
 	if !seen {
 		fc.size, fc.exists, fc.err = pl.files.Stat(path)

@@ -34,6 +34,8 @@ type goldenArgs struct {
 	Targets    []string `json:"targets"`
 	Replace    []string `json:"replace"`
 	ChunkBytes int64    `json:"chunkBytes"`
+	// SkipFileChecks plans as -refresh=false does.
+	SkipFileChecks bool `json:"skipFileChecks"`
 }
 
 // TestGolden plans each case under testdata/<case>/ and compares the plan
@@ -100,6 +102,8 @@ func planCase(t testing.TB, dir string) (*plan.Plan, manifest.Diagnostics) {
 		Targets:    args.Targets,
 		Replace:    args.Replace,
 		ChunkBytes: args.ChunkBytes,
+
+		SkipFileChecks: args.SkipFileChecks,
 	}
 	var snap statefile.Snapshot
 	if readJSON(t, filepath.Join(dir, "state.json"), &snap, true) {

@@ -41,6 +41,10 @@ type Input struct {
 	Replace []string
 	// QuotaBytes is the daily export allowance; 0 means DefaultQuotaBytes.
 	QuotaBytes int64
+	// SkipFileChecks trusts state's record of local outputs instead of
+	// probing Files: no drift detection for outputs (plan -refresh=false,
+	// e.g. a CI runner that plans without the previous runs' files).
+	SkipFileChecks bool
 	// ChunkBytes caps an import chunk (header + rows); 0 means
 	// MaxChunkBytes. Tests lower it to exercise chunking on small files.
 	ChunkBytes int64

@@ -28,7 +28,7 @@ func cmdPlan(ctx context.Context, e *env, args []string) int {
 	asJSON := fs.Bool("json", false, "print the plan as JSON (Terraform's show -json shape)")
 	asMarkdown := fs.Bool("markdown", false, "print the plan as a Markdown pull request comment")
 	detailed := fs.Bool("detailed-exitcode", false, "exit 0 when there are no changes, 1 on error, 2 when there are changes")
-	refresh := fs.Bool("refresh", true, "refresh in-flight jobs' status from Marketo (-refresh=false uses state's)")
+	refresh := fs.Bool("refresh", true, "check in-flight jobs on Marketo and outputs on disk (-refresh=false trusts state: no drift detection)")
 	var targets, replace stringList
 	fs.Var(&targets, "target", "plan only `ADDR` (export.NAME, a window, import.NAME); repeatable; not for routine use")
 	fs.Var(&replace, "replace", "replace `ADDR` even when state says it is done; repeatable")

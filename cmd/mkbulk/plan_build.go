@@ -24,8 +24,10 @@ import (
 type planOptions struct {
 	targets []string
 	replace []string
-	// noRefresh skips refreshing in-flight jobs' status: state's last seen
-	// status is used instead (plan -refresh=false).
+	// noRefresh trusts state (plan -refresh=false): in-flight jobs keep
+	// state's last seen status and recorded outputs are not probed, so a
+	// CI runner without the previous runs' files plans only what the
+	// manifests changed.
 	noRefresh bool
 }
 
@@ -72,6 +74,8 @@ func buildPlan(ctx context.Context, e *env, st *statefile.State, opts planOption
 		Now:        time.Now(),
 		Targets:    opts.targets,
 		Replace:    opts.replace,
+
+		SkipFileChecks: opts.noRefresh,
 	})
 	if p != nil {
 		p.MkbulkVersion = mkbulkVersion()
