@@ -62,3 +62,9 @@ func (l *callLimiter) peaks() (calls20s, concurrent int) {
 	defer l.mu.Unlock()
 	return l.maxWindow, l.maxInflight
 }
+
+func (l *callLimiter) inflightNow() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.inflight
+}
