@@ -161,7 +161,12 @@ func (a *applyArgs) getPlan(ctx context.Context, e *env, st *statefile.State) (p
 		return nil, exitError, true
 	}
 	if a.json {
-		newJSONView(e.stdout).planned(p)
+		jv := newJSONView(e.stdout)
+		jv.planned(p)
+		if !p.HasChanges() {
+			empty := &executor.Result{}
+			jv.summary(empty, headline(empty))
+		}
 	} else {
 		renderPlanText(e.stdout, p, useColorOn(e, e.stdout))
 	}

@@ -32,9 +32,13 @@ func totalsLine(res *executor.Result) string {
 	return strings.Join(parts, " ")
 }
 
+// nounCountPlural is "1 window", "2 windows", "2 state entries".
 func nounCountPlural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "ry") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }

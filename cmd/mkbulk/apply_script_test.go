@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/mkbulk/mkbulk/statefile"
+)
+
+// Script commands for apply and destroy scripts (apply*.txtar, destroy*.txtar):
+//
+//	cpexamples DIR            copy the repository's examples/ to DIR
+//	outputsverified [N]       every verified file in state (.mkbulk/state.db
+//	                          of the current directory) is on disk with the
+//	                          recorded sha256, which equals Marketo's
+//	                          fileChecksum; with N, exactly N such files
+//	sandboxstat PATH OP VALUE compare a number of GET /sandbox/stats.json
+//	                          ("exports.created", "maxCallsIn20s") with
+//	                          ==, <=, >=, <, > or !=
+//	crashapply N STEP         run `mkbulk apply -auto-approve` N times, killing
+//	                          it (SIGKILL) after STEP, 2×STEP, … of real time
+func init() {
+	scriptCmds["cpexamples"] = scriptCpExamples
+	scriptCmds["outputsverified"] = scriptOutputsVerified
+	scriptCmds["sandboxstat"] = scriptSandboxStat
+	scriptCmds["crashapply"] = scriptCrashApply
+}
+
+func scriptCpExamples(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: cpexamples DIR")
+	}
+	src, err := filepath.Abs(filepath.Join("..", "..", "examples"))
+	ts.Check(err)
+	dst := ts.MkAbs(args[0])
+	ts.Check(filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	}))
+}
+
+func scriptOutputsVerified(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) > 1 {
+		ts.Fatalf("usage: outputsverified [N]")
+	}
+	st, err := statefile.Open(ts.MkAbs(".mkbulk/state.db"), statefile.Options{ReadOnly: true})
+	ts.Check(err)
+	snap, err := st.Snapshot()
+	st.Close()
+	ts.Check(err)
+	verified := 0
+	for addr, rec := range snap.Resources {
+		var path, want string
+		switch {
+		case rec.Export != nil && rec.Export.Done():
+			e := rec.Export
+			if "sha256:"+e.SHA256 != e.FileChecksum {
+				ts.Fatalf("%s: state sha256 %s differs from Marketo's fileChecksum %s", addr, e.SHA256, e.FileChecksum)
+			}
+			path, want = e.Output, e.SHA256
+		case rec.Merge != nil:
+			path, want = rec.Merge.Output, rec.Merge.SHA256
+		default:
+			continue
+		}
+		data, err := os.ReadFile(ts.MkAbs(path))
+		if err != nil {
+			ts.Fatalf("%s: %v", addr, err)
+		}
+		sum := sha256.Sum256(data)
+		if got := hex.EncodeToString(sum[:]); got != want {
+			ts.Fatalf("%s: %s has sha256 %s, state says %s", addr, path, got, want)
+		}
+		if _, err := os.Stat(ts.MkAbs(path + ".partial")); err == nil {
+			ts.Fatalf("%s: %s.partial left behind", addr, path)
+		}
+		verified++
+	}
+	ts.Logf("%d files verified against state and Marketo's checksums", verified)
+	if len(args) == 1 {
+		n, err := strconv.Atoi(args[0])
+		ts.Check(err)
+		if verified != n {
+			ts.Fatalf("%d verified files, want %d", verified, n)
+		}
+	}
+}
+
+func scriptSandboxStat(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: sandboxstat PATH OP VALUE")
+	}
+	endpoint := ts.Getenv("MARKETO_ENDPOINT")
+	if endpoint == "" {
+		ts.Fatalf("sandboxstat: MARKETO_ENDPOINT is not set (start the sandbox first)")
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(strings.TrimRight(endpoint, "/") + "/sandbox/stats.json")
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	var stats any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	ts.Check(dec.Decode(&stats))
+	v := stats
+	for _, key := range strings.Split(args[0], ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			ts.Fatalf("sandboxstat: %s: not an object at %q", args[0], key)
+		}
+		if v, ok = m[key]; !ok {
+			ts.Fatalf("sandboxstat: no %q in %s", args[0], body)
+		}
+	}
+	num, ok := v.(json.Number)
+	if !ok {
+		ts.Fatalf("sandboxstat: %s is %v, not a number", args[0], v)
+	}
+	got, err := num.Float64()
+	ts.Check(err)
+	want, err := strconv.ParseFloat(args[2], 64)
+	ts.Check(err)
+	var holds bool
+	switch args[1] {
+	case "==":
+		holds = got == want
+	case "!=":
+		holds = got != want
+	case "<=":
+		holds = got <= want
+	case ">=":
+		holds = got >= want
+	case "<":
+		holds = got < want
+	case ">":
+		holds = got > want
+	default:
+		ts.Fatalf("sandboxstat: unknown operator %q", args[1])
+	}
+	if !holds {
+		ts.Fatalf("sandbox stat %s = %v, want %s %s", args[0], got, args[1], args[2])
+	}
+	ts.Logf("sandbox stat %s = %v", args[0], got)
+}
+
+// scriptCrashApply kills applies at growing delays: whatever instant the
+// kill lands on, the next apply must resume without duplicates.
+func scriptCrashApply(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: crashapply N STEP")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	step, err := time.ParseDuration(args[1])
+	ts.Check(err)
+	var env []string
+	for _, k := range []string{"PATH", "HOME", "TMPDIR", "MARKETO_ENDPOINT", "MARKETO_CLIENT_ID", "MARKETO_CLIENT_SECRET", "MKBULK_POLL_INTERVAL", "MKBULK_LOG"} {
+		env = append(env, k+"="+ts.Getenv(k))
+	}
+	// The test binary answers to the name mkbulk on the script's PATH
+	// (testscript.Main installs it there).
+	bin := ""
+	for _, dir := range filepath.SplitList(ts.Getenv("PATH")) {
+		if p := filepath.Join(dir, "mkbulk"); bin == "" {
+			if _, err := os.Stat(p); err == nil {
+				bin = p
+			}
+		}
+	}
+	if bin == "" {
+		ts.Fatalf("crashapply: no mkbulk on the script's PATH")
+	}
+	for i := 1; i <= n; i++ {
+		cmd := exec.Command(bin, "apply", "-auto-approve")
+		cmd.Dir = ts.MkAbs(".")
+		cmd.Env = env
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		ts.Check(cmd.Start())
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			ts.Logf("apply %d finished before the kill (%v)", i, err)
+		case <-time.After(time.Duration(i) * step):
+			_ = cmd.Process.Kill()
+			<-done
+			ts.Logf("apply %d killed after %v", i, time.Duration(i)*step)
+		}
+		fmt.Fprintf(ts.Stdout(), "--- apply %d ---\n%s", i, out.String())
+	}
+}
