@@ -406,6 +406,10 @@ type sinkPipe struct {
 	werr                  atomic.Pointer[error]
 }
 
+// writebackChunk is how many written bytes are handed to the kernel's
+// writeback at a time (see startWriteback).
+const writebackChunk = 8 << 20
+
 func newSinkPipe(f *os.File, h hash.Hash, n, size int) *sinkPipe {
 	p := &sinkPipe{free: make(chan []byte, n), toWrite: make(chan []byte, n), toHash: make(chan []byte, n), n: n}
 	for range n {
@@ -413,10 +417,17 @@ func newSinkPipe(f *os.File, h hash.Hash, n, size int) *sinkPipe {
 	}
 	go func() {
 		defer close(p.toHash)
+		var pending int64
 		for b := range p.toWrite {
 			if p.werr.Load() == nil {
 				if _, err := f.Write(b); err != nil {
 					p.werr.Store(&err)
+				}
+				if pending += int64(len(b)); pending >= writebackChunk {
+					if end, err := f.Seek(0, io.SeekCurrent); err == nil {
+						startWriteback(f, max(end-pending, 0), pending)
+					}
+					pending = 0
 				}
 			}
 			p.toHash <- b
