@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/mkbulk/mkbulk/marketo"
+	"github.com/mkbulk/mkbulk/sandbox"
 )
 
 func clientTestEnv(vars map[string]string) (*env, *bytes.Buffer, *bytes.Buffer) {
@@ -144,5 +145,50 @@ func TestDescribeCommand(t *testing.T) {
 	}
 	if code, _, _ := run1(); code != 1 {
 		t.Errorf("describe without an object: exit %d", code)
+	}
+}
+
+// TestDescribeAgainstSandbox runs describe end to end against the sandbox
+// with MKBULK_LOG=trace, and checks the logs carry neither the client
+// secret nor the access token the sandbox issued.
+func TestDescribeAgainstSandbox(t *testing.T) {
+	srv, err := sandbox.New(sandbox.Config{Seed: 1, Leads: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	vars := map[string]string{"MARKETO_ENDPOINT": url + "/rest", "MARKETO_CLIENT_ID": "sandbox",
+		"MARKETO_CLIENT_SECRET": "sandbox-secret", "MKBULK_LOG": "trace", "MKBULK_LOG_PATH": logPath}
+	for _, obj := range []string{"leads", "programMembers", "activities", "car_c"} {
+		e, stdout, stderr := clientTestEnv(vars)
+		if code := run(context.Background(), []string{"describe", obj}, e); code != 0 || stdout.Len() == 0 {
+			t.Errorf("describe %s: exit %d, stderr %q", obj, code, stderr.String())
+		}
+	}
+	logs, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(logs), "path=/rest/v1/leads/describe2.json status=200") {
+		t.Errorf("trace log lacks the describe call:\n%s", logs)
+	}
+	// The token the sandbox hands out: fetch one the same way mkbulk does.
+	c, err := marketo.NewClient(marketo.WithBaseURL(url), marketo.WithCredentials("sandbox", "sandbox-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := c.Identity.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"sandbox-secret", tok.AccessToken} {
+		if strings.Contains(string(logs), secret) {
+			t.Errorf("trace log contains a secret (%d bytes of log)", len(logs))
+		}
 	}
 }
