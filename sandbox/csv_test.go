@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/csv"
 	"io"
+	"time"
 )
 
 func newCSVReader(r io.Reader, delim rune) *csv.Reader {
@@ -11,3 +12,5 @@ func newCSVReader(r io.Reader, delim rune) *csv.Reader {
 	cr.FieldsPerRecord = -1
 	return cr
 }
+
+func timeUnixUTC(u int64) time.Time { return time.Unix(u, 0).UTC() }

@@ -78,7 +78,7 @@ func (c *call) exportFile(obj objectKind) {
 		if fl, ok := c.w.(http.Flusher); ok {
 			fl.Flush()
 		}
-		resetConnection(c.w)
+		dropConnection(c.w, false)
 		return
 	}
 	io.CopyN(out, f, length)

@@ -134,7 +134,7 @@ func (r *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	switch f.kind {
 	case faultReset:
 		s.counters.faults.Add(1)
-		resetConnection(w)
+		dropConnection(w, true)
 		return
 	case fault5xx:
 		s.counters.faults.Add(1)
@@ -171,8 +171,10 @@ func (r *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	rt.h(c)
 }
 
-// resetConnection drops the TCP connection without a response (RST).
-func resetConnection(w http.ResponseWriter) {
+// dropConnection closes the TCP connection under the handler: with a
+// reset (RST) for the reset fault, with a plain close (the client sees an
+// unexpected EOF) for a truncated body.
+func dropConnection(w http.ResponseWriter, reset bool) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		panic(http.ErrAbortHandler)
@@ -181,7 +183,7 @@ func resetConnection(w http.ResponseWriter) {
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	if tc, ok := conn.(*net.TCPConn); ok {
+	if tc, ok := conn.(*net.TCPConn); ok && reset {
 		tc.SetLinger(0)
 	}
 	conn.Close()
