@@ -114,8 +114,8 @@ func (d *document) decodeImport(root map[string]any) *Import {
 func (d *document) dateRange(f map[string]any, path string) *DateRange {
 	key := path[len("spec.filter."):]
 	raw, ok := f[key]
-	if !ok {
-		return nil
+	if !ok || d.reported[path] {
+		return nil // absent, or not a filter of this object (reported)
 	}
 	r := &DateRange{}
 	m, _ := raw.(map[string]any)

@@ -38,6 +38,27 @@ const blankMarker = "#mkbulk-fmt:blank-line"
 // Format is idempotent. A file that does not parse is returned unchanged
 // with a positioned diagnostic as the error; name is used in it.
 func Format(name string, src []byte) ([]byte, error) {
+	// yaml.v3 may attach a comment differently when it re-reads its own
+	// output (a foot comment moving one level in, say), so one pass is not
+	// always a fixed point. Formatting again until nothing moves makes
+	// Format idempotent; text that does not settle is left alone.
+	cur := src
+	for range 4 {
+		next, err := formatOnce(name, cur)
+		if err != nil {
+			return src, err
+		}
+		if bytes.Equal(next, cur) {
+			return next, nil
+		}
+		cur = next
+	}
+	return src, Diagnostics{{Severity: Error, Pos: Pos{File: name, Line: 1, Col: 1},
+		Message: "cannot format this file safely: the formatting does not settle", Hint: "please report it; the file was left as it is"}}
+}
+
+// formatOnce is one formatting pass.
+func formatOnce(name string, src []byte) ([]byte, error) {
 	if err := checkSyntax(src); err != nil {
 		return src, Diagnostics{syntaxError(name, src, err)}
 	}
@@ -48,10 +69,14 @@ func Format(name string, src []byte) ([]byte, error) {
 	lines := map[*yaml.Node][]string{}
 	for _, chunk := range splitDocuments(string(src)) {
 		dec := yaml.NewDecoder(strings.NewReader(chunk))
-		for {
+		for first := true; ; first = false {
 			n := new(yaml.Node)
 			err := dec.Decode(n)
 			if errors.Is(err, io.EOF) {
+				if first && strings.TrimSpace(chunk) != "" {
+					// Only comments: yaml.v3 yields no document at all.
+					docs = append(docs, &yaml.Node{Kind: yaml.DocumentNode, HeadComment: strings.TrimSpace(chunk)})
+				}
 				break
 			}
 			if err != nil {
@@ -67,8 +92,8 @@ func Format(name string, src []byte) ([]byte, error) {
 	}
 	var out strings.Builder
 	for i, doc := range docs {
-		canonicalize(doc)
 		markBlankLines(doc, lines[doc])
+		canonicalize(doc)
 		var buf bytes.Buffer
 		enc := yaml.NewEncoder(&buf)
 		enc.SetIndent(2)
@@ -276,6 +301,12 @@ func sortKeys(m *yaml.Node, order []string) {
 	for i, p := range pairs {
 		m.Content[2*i], m.Content[2*i+1] = p.k, p.v
 	}
+	// A key that had a blank line above it and now comes first keeps no
+	// blank line between it and its parent.
+	if len(pairs) > 0 {
+		k := pairs[0].k
+		k.HeadComment = strings.TrimPrefix(strings.TrimPrefix(k.HeadComment, blankMarker), "\n")
+	}
 }
 
 // normalizeStyles makes every non-empty mapping block style (nested flow
@@ -304,8 +335,9 @@ func normalizeStyles(n *yaml.Node, seen map[*yaml.Node]bool) {
 	}
 }
 
-// markBlankLines attaches blankMarker to every mapping key and block list
-// item that had a blank line above it (above its head comment, if any).
+// markBlankLines attaches blankMarker to every key of a block mapping and
+// item of a block list that had a blank line above it (above its head
+// comment, if any). It runs before canonicalize changes styles and order.
 func markBlankLines(n *yaml.Node, lines []string) {
 	blankAbove := func(c *yaml.Node) bool {
 		start := c.Line
@@ -329,7 +361,7 @@ func markBlankLines(n *yaml.Node, lines []string) {
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if i > 0 && blankAbove(n.Content[i]) {
+			if i > 0 && n.Style&yaml.FlowStyle == 0 && blankAbove(n.Content[i]) {
 				mark(n.Content[i])
 			}
 			markBlankLines(n.Content[i+1], lines)

@@ -1,20 +1,21 @@
 package manifest
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
 
 // Suggest returns the candidate closest to s by edit distance (ignoring
-// case) when it is close enough to be a likely typo, else "". A candidate
-// equal to s is never suggested.
+// case) when it is close enough to be a likely typo, else "" — also when s
+// is itself a candidate.
 func Suggest(s string, candidates []string) string {
+	if slices.Contains(candidates, s) {
+		return ""
+	}
 	best, bestD := "", len(s)/2+2
 	ls := strings.ToLower(s)
 	for _, c := range candidates {
-		if c == s {
-			continue
-		}
 		d := editDistance(ls, strings.ToLower(c))
 		if d < bestD || (d == bestD && best != "" && c < best) {
 			best, bestD = c, d

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -35,8 +36,6 @@ func syntaxError(file string, src []byte, err error) Diagnostic {
 		}
 		msg = "bad indentation or structure: " + msg
 		hint = "indent each nested key by 2 spaces more than its parent, and keys of one mapping by the same amount"
-	case strings.Contains(msg, "found a tab character"):
-		hint = "indent with spaces, not tabs"
 	case strings.Contains(msg, "control characters are not allowed"):
 		line = firstLineWhere(lines, func(s string) bool { return strings.IndexFunc(s, isControl) >= 0 })
 	case strings.Contains(msg, "invalid leading UTF-8 octet"), strings.Contains(msg, "invalid trailing UTF-8 octet"),
@@ -52,8 +51,12 @@ func syntaxError(file string, src []byte, err error) Diagnostic {
 	line = min(max(line, 1), max(len(lines), 1))
 	col := 1
 	if line <= len(lines) {
-		text := lines[line-1]
-		col = len(text) - len(strings.TrimLeft(text, " \t")) + 1
+		indent := leadingSpace(lines[line-1])
+		col = len(indent) + 1
+		if i := strings.IndexByte(indent, '\t'); i >= 0 {
+			col = i + 1
+			hint = "indent with spaces, not tabs"
+		}
 	}
 	return Diagnostic{Severity: Error, Pos: Pos{File: file, Line: line, Col: col}, Message: "invalid YAML: " + msg, Hint: hint}
 }
@@ -84,21 +87,18 @@ func misindentedLine(lines []string, reported int) int {
 		if !ok {
 			continue
 		}
-		matched := false
-		for _, o := range open {
-			if o == ind {
-				matched = true
-			}
+		// Deeper lines open a new block; an over-indented line is one
+		// yaml.v3 itself reports precisely. The line sought is one that
+		// moves back out to a level no open block has.
+		if len(open) == 0 || ind > open[len(open)-1] {
+			open = append(open, ind)
+			continue
 		}
-		if !matched {
+		if !slices.Contains(open, ind) {
 			return i + 1
 		}
 		for len(open) > 0 && open[len(open)-1] > ind {
 			open = open[:len(open)-1]
-		}
-		// A list item's content is a new level: "- a: 1" opens ind+2.
-		if t := strings.TrimLeft(lines[i], " "); strings.HasPrefix(t, "- ") {
-			open = append(open, ind+2)
 		}
 	}
 	return 0
@@ -125,4 +125,8 @@ func firstLineWhere(lines []string, f func(string) bool) int {
 
 func isControl(r rune) bool {
 	return (r < 0x20 && r != '\t' && r != '\r') || r == 0x7f
+}
+
+func leadingSpace(s string) string {
+	return s[:len(s)-len(strings.TrimLeft(s, " \t"))]
 }

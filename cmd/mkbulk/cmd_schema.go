@@ -1,8 +1,27 @@
 package main
 
-import "context"
+import (
+	"context"
+	"fmt"
 
-// cmdSchema is not built yet; it arrives with its issue.
+	"github.com/mkbulk/mkbulk/schema"
+)
+
+// cmdSchema prints the manifest JSON Schema, for editors: save it and point
+// yaml-language-server at it with
+//
+//	# yaml-language-server: $schema=./mkbulk.schema.json
 func cmdSchema(ctx context.Context, e *env, args []string) int {
-	return e.errorf("mkbulk schema: not implemented yet")
+	fs := newFlagSet(e, "schema", "")
+	if ok, code := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintln(e.stderr, "mkbulk schema takes no arguments; redirect its output to a file: mkbulk schema > mkbulk.schema.json")
+		return exitError
+	}
+	if _, err := e.stdout.Write(schema.JSON()); err != nil {
+		return e.errorf("%v", err)
+	}
+	return exitOK
 }
