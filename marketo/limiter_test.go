@@ -1,15 +1,19 @@
 package marketo
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 )
+
+var limiterRuns atomic.Int64
 
 // handlerTransport serves requests in-process, so the whole exchange runs
 // inside a synctest bubble on its fake clock.
@@ -96,7 +100,9 @@ func TestLimiterAgainstCountingServer(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				srv := &countingServer{t: t, hold: tc.hold}
 				opts := append([]Option{
-					WithBaseURL("http://limiter.test/" + strings.ReplaceAll(t.Name(), "/", "-")),
+					// A fresh instance per run: the token cache is package-level,
+					// and its channels must not cross synctest bubbles.
+					WithBaseURL(fmt.Sprintf("http://limiter.test/%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), limiterRuns.Add(1))),
 					WithCredentials("limiter", "limiter-secret"),
 					WithHTTPClient(&http.Client{Transport: handlerTransport{srv}}),
 				}, tc.opts...)
