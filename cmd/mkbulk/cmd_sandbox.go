@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/mkbulk/mkbulk/sandbox"
@@ -55,6 +58,10 @@ func cmdSandbox(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stdout, "MARKETO_CLIENT_ID=%s\n", sandbox.ClientID)
 	fmt.Fprintf(e.stdout, "MARKETO_CLIENT_SECRET=%s\n", sandbox.ClientSecret)
 	fmt.Fprintf(e.stdout, "MKBULK_POLL_INTERVAL=%s\n", pollInterval(*timeScale))
+	// main cancels ctx on the first signal; listening here too keeps the
+	// shutdown clean wherever the command runs (e.g. the test binary).
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	<-ctx.Done()
 	if err := srv.Close(); err != nil {
 		return e.errorf("mkbulk sandbox: shutdown: %v", err)
