@@ -66,10 +66,11 @@ func (s *IdentityService) Token(ctx context.Context) (*Token, *Response, error) 
 }
 
 // tokenEntry is the cached token of one (instance, client id, secret).
-// lock is a one-slot channel so waiting for another goroutine's identity
-// call can be abandoned when the context ends.
+// mu is held across the identity call so concurrent callers wait for one
+// fetch. (A mutex rather than a channel: the cache is package-level, and
+// channels may not be shared between testing/synctest bubbles.)
 type tokenEntry struct {
-	lock      chan struct{}
+	mu        sync.Mutex
 	token     string
 	refreshAt time.Time
 }
@@ -83,7 +84,7 @@ func (c *Client) tokenEntry() *tokenEntry {
 	// credentials never borrows a token it could not have obtained.
 	sum := sha256.Sum256([]byte(c.clientSecret))
 	key := c.baseURL + "\x00" + c.clientID + "\x00" + hex.EncodeToString(sum[:8])
-	e, _ := tokenCache.LoadOrStore(key, &tokenEntry{lock: make(chan struct{}, 1)})
+	e, _ := tokenCache.LoadOrStore(key, &tokenEntry{})
 	return e.(*tokenEntry)
 }
 
@@ -91,12 +92,11 @@ func (c *Client) tokenEntry() *tokenEntry {
 // when needed. Concurrent callers wait for a single identity call.
 func (c *Client) accessToken(ctx context.Context) (string, error) {
 	e := c.tokenEntry()
-	select {
-	case e.lock <- struct{}{}:
-	case <-ctx.Done():
-		return "", ctx.Err()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return "", err
 	}
-	defer func() { <-e.lock }()
 	now := c.clock.Now()
 	if e.token != "" && now.Before(e.refreshAt) {
 		return e.token, nil
@@ -122,9 +122,9 @@ func refreshMargin(life time.Duration) time.Duration {
 // unless another goroutine has already replaced it.
 func (c *Client) forgetToken(token string) {
 	e := c.tokenEntry()
-	e.lock <- struct{}{}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.token == token {
 		e.token = ""
 	}
-	<-e.lock
 }
