@@ -88,10 +88,11 @@ func WithLogger(l hclog.Logger) Option {
 	}
 }
 
-// WithRateLimit caps this client at calls per rolling window per and at
+// WithRateLimit caps calls at calls per rolling window per and at
 // concurrent calls in flight. The defaults are Marketo's own instance limits,
 // 100 per 20 s and 10; lower them when other integrations share the instance.
-// Zero keeps a default.
+// Zero keeps a default. Clients of the same instance with the same limits
+// share one budget in the process.
 func WithRateLimit(calls int, per time.Duration, concurrent int) Option {
 	return func(c *Client) error {
 		if calls < 0 || per < 0 || concurrent < 0 {
@@ -163,7 +164,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.httpClient == nil {
 		c.httpClient = defaultHTTPClient()
 	}
-	c.limiter = newLimiter(c.rateCalls, c.ratePer, c.rateConcurrent)
+	c.limiter = sharedLimiter(c.baseURL, c.rateCalls, c.ratePer, c.rateConcurrent)
 	c.Identity = &IdentityService{client: c}
 	c.Describe = &DescribeService{client: c}
 	c.BulkExport = &BulkExportService{client: c}

@@ -2,6 +2,7 @@ package marketo
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -14,23 +15,41 @@ const (
 	DefaultRateLimitConcurrent = 10
 )
 
-// limiter keeps one client within a rolling-window call budget and a
-// concurrency cap, whatever the caller's parallelism.
+// limiter keeps every client of one instance in this process within a
+// rolling-window call budget and a concurrency cap, whatever the callers'
+// parallelism: clients with the same base URL and limits share one limiter
+// (sharedLimiter), because Marketo counts per instance, not per client.
 //
 // A token bucket (x/time/rate) cannot promise "at most N in any window":
 // a full bucket's burst plus the refill during the window exceeds N. So the
 // limiter keeps the start times of the last N calls and lets a call start
 // only when the oldest of them is more than one window (plus a 1% margin for
 // latency jitter between us and the server's clock) in the past.
+//
+// It uses a mutex and per-waiter channels rather than a semaphore channel,
+// so a limiter shared at package level never hands a channel from one
+// testing/synctest bubble to another.
 type limiter struct {
-	sem chan struct{} // one slot per call in flight
+	mu         sync.Mutex
+	concurrent int
+	inFlight   int
+	waiters    []chan struct{} // FIFO; closing one hands its goroutine a slot
 
-	mu     sync.Mutex
 	per    time.Duration
 	margin time.Duration
 	starts []time.Time // ring of the last len(starts) call starts
 	oldest int         // index of the oldest start in the ring
 	filled int
+}
+
+var limiters sync.Map // "baseURL calls/per/concurrent" → *limiter
+
+// sharedLimiter returns the process-wide limiter of an instance.
+func sharedLimiter(baseURL string, calls int, per time.Duration, concurrent int) *limiter {
+	l := newLimiter(calls, per, concurrent)
+	key := fmt.Sprintf("%s %d/%s/%d", baseURL, len(l.starts), l.per, l.concurrent)
+	shared, _ := limiters.LoadOrStore(key, l)
+	return shared.(*limiter)
 }
 
 func newLimiter(calls int, per time.Duration, concurrent int) *limiter {
@@ -44,10 +63,10 @@ func newLimiter(calls int, per time.Duration, concurrent int) *limiter {
 		concurrent = DefaultRateLimitConcurrent
 	}
 	return &limiter{
-		sem:    make(chan struct{}, concurrent),
-		per:    per,
-		margin: per / 100,
-		starts: make([]time.Time, calls),
+		concurrent: concurrent,
+		per:        per,
+		margin:     per / 100,
+		starts:     make([]time.Time, calls),
 	}
 }
 
@@ -55,12 +74,10 @@ func newLimiter(calls int, per time.Duration, concurrent int) *limiter {
 // ends it (call it when the response body is closed). It fails only when
 // ctx ends first.
 func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
-	select {
-	case l.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := l.takeSlot(ctx); err != nil {
+		return nil, err
 	}
-	release = sync.OnceFunc(func() { <-l.sem })
+	release = sync.OnceFunc(l.releaseSlot)
 	for {
 		wait := l.reserve()
 		if wait <= 0 {
@@ -75,6 +92,48 @@ func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// takeSlot waits for one of the concurrent slots, first come first served.
+func (l *limiter) takeSlot(ctx context.Context) error {
+	l.mu.Lock()
+	if l.inFlight < l.concurrent && len(l.waiters) == 0 {
+		l.inFlight++
+		l.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	l.waiters = append(l.waiters, ch)
+	l.mu.Unlock()
+	select {
+	case <-ch:
+		return nil // releaseSlot handed its slot over
+	case <-ctx.Done():
+		l.mu.Lock()
+		for i, w := range l.waiters {
+			if w == ch {
+				l.waiters = append(l.waiters[:i], l.waiters[i+1:]...)
+				l.mu.Unlock()
+				return ctx.Err()
+			}
+		}
+		l.mu.Unlock()
+		// Handed a slot just as the context ended: pass it on.
+		l.releaseSlot()
+		return ctx.Err()
+	}
+}
+
+// releaseSlot gives the slot to the first waiter, or frees it.
+func (l *limiter) releaseSlot() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.waiters) > 0 {
+		close(l.waiters[0])
+		l.waiters = l.waiters[1:]
+		return
+	}
+	l.inFlight--
 }
 
 // reserve records a call start now and returns 0, or returns how long until

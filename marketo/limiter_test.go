@@ -85,12 +85,15 @@ func (s *countingServer) maxInWindow(per time.Duration) int {
 func TestLimiterAgainstCountingServer(t *testing.T) {
 	tests := map[string]struct {
 		opts                 []Option
+		clients              int // clients of the same instance sharing the budget
 		calls, concurrent    int
 		per                  time.Duration
 		goroutines, perG     int
 		hold, minElapsedTime time.Duration
 	}{
 		"Marketo defaults": {calls: 100, per: 20 * time.Second, concurrent: 10,
+			goroutines: 40, perG: 8, hold: 500 * time.Millisecond, minElapsedTime: 60 * time.Second},
+		"two clients, one instance": {clients: 2, calls: 100, per: 20 * time.Second, concurrent: 10,
 			goroutines: 40, perG: 8, hold: 500 * time.Millisecond, minElapsedTime: 60 * time.Second},
 		"custom": {opts: []Option{WithRateLimit(5, time.Second, 2)}, calls: 5, per: time.Second, concurrent: 2,
 			goroutines: 8, perG: 4, hold: 100 * time.Millisecond, minElapsedTime: 6 * time.Second},
@@ -106,13 +109,18 @@ func TestLimiterAgainstCountingServer(t *testing.T) {
 					WithCredentials("limiter", "limiter-secret"),
 					WithHTTPClient(&http.Client{Transport: handlerTransport{srv}}),
 				}, tc.opts...)
-				c, err := NewClient(opts...)
-				if err != nil {
-					t.Fatal(err)
+				var clients []*Client
+				for range max(tc.clients, 1) {
+					c, err := NewClient(opts...)
+					if err != nil {
+						t.Fatal(err)
+					}
+					clients = append(clients, c)
 				}
 				start := time.Now()
 				var wg sync.WaitGroup
-				for range tc.goroutines {
+				for g := range tc.goroutines {
+					c := clients[g%len(clients)]
 					wg.Go(func() {
 						for range tc.perG {
 							if _, _, err := c.BulkExport.Status(ctx, Leads, "x"); err != nil {
@@ -137,7 +145,7 @@ func TestLimiterAgainstCountingServer(t *testing.T) {
 				if elapsed < tc.minElapsedTime || elapsed > 2*tc.minElapsedTime {
 					t.Errorf("%d calls took %s, want about %s", total, elapsed, tc.minElapsedTime)
 				}
-				if srv.identity != 1 {
+				if srv.identity != 1 { // the token is shared too
 					t.Errorf("identity calls = %d, want 1", srv.identity)
 				}
 			})
@@ -160,8 +168,8 @@ func TestLimiterContext(t *testing.T) {
 		if _, err := l.acquire(cctx); err == nil {
 			t.Fatal("acquire succeeded inside a full window")
 		}
-		if len(l.sem) != 0 {
-			t.Errorf("slot not freed: %d in use", len(l.sem))
+		if l.inFlight != 0 {
+			t.Errorf("slot not freed: %d in use", l.inFlight)
 		}
 		release, err = l.acquire(ctx) // waits out the window on the fake clock
 		if err != nil {
@@ -169,5 +177,21 @@ func TestLimiterContext(t *testing.T) {
 		}
 		release()
 		release() // idempotent
+
+		// Waiting for a concurrency slot also gives up with the context.
+		l = newLimiter(100, time.Minute, 1)
+		hold, _ := l.acquire(ctx)
+		cctx, cancel = contextWithTimeout(time.Second)
+		defer cancel()
+		if _, err := l.acquire(cctx); err == nil {
+			t.Fatal("acquired a second slot of one")
+		}
+		if len(l.waiters) != 0 {
+			t.Errorf("%d waiters left behind", len(l.waiters))
+		}
+		hold()
+		if l.inFlight != 0 {
+			t.Errorf("in flight = %d after release", l.inFlight)
+		}
 	})
 }
