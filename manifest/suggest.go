@@ -13,16 +13,16 @@ func Suggest(s string, candidates []string) string {
 	if slices.Contains(candidates, s) {
 		return ""
 	}
-	best, bestD := "", len(s)/2+2
+	// Up to one edit per three letters: "feilds" → "fields", "lead" →
+	// "leads", but "colour" is not taken for "filter".
+	limit := max(1, (len(s)+1)/3)
+	best, bestD := "", limit+1
 	ls := strings.ToLower(s)
 	for _, c := range candidates {
 		d := editDistance(ls, strings.ToLower(c))
 		if d < bestD || (d == bestD && best != "" && c < best) {
 			best, bestD = c, d
 		}
-	}
-	if bestD > len(s) || bestD >= max(len(best), 1) {
-		return "" // everything would have to change: not a typo
 	}
 	return best
 }
@@ -46,23 +46,29 @@ func allowedHint(candidates []string) string {
 	return "allowed here: " + strings.Join(c, ", ")
 }
 
-// editDistance is the Levenshtein distance between a and b (bytes).
+// editDistance is the optimal string alignment distance between a and b
+// (bytes): insertions, deletions, substitutions and transpositions of
+// neighbours each cost 1, so "emial" is one edit from "email".
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
