@@ -172,6 +172,10 @@ func (s *Server) cancelExportLocked(j *exportJob) {
 	if j.cancelGen != nil {
 		j.cancelGen()
 	}
+	if j.path != "" { // written, but never to be served
+		removeQuietly(j.path)
+		j.path = ""
+	}
 	s.counters.exports.Cancelled++
 }
 
