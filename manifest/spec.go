@@ -39,7 +39,9 @@ type Source struct {
 	// Pos is the position of the document's metadata.name value.
 	Pos Pos `json:"pos"`
 	// positions maps a dotted path inside the document ("spec.fields[2]",
-	// "spec.filter.createdAt.startAt") to the position of its value.
+	// "spec.filter.createdAt.startAt") to the position of its value; for a
+	// block-style mapping or list (whose own position would be its first
+	// entry) the loader records the position of its key instead.
 	positions map[string]Pos
 }
 
