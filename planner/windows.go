@@ -46,16 +46,30 @@ func SplitWindows(start, end time.Time, size time.Duration) []plan.Window {
 	return ws
 }
 
+// IncrementalStep is the granularity of open (incremental) ranges: they
+// run up to the end of the last whole hour before now. Cutting at hour
+// boundaries, rather than at the second the plan ran, means a plan made
+// straight after an apply says "No changes" instead of proposing a window
+// of a few seconds, and a scheduled pipeline gets the same windows whenever
+// in the hour it runs.
+const IncrementalStep = time.Hour
+
+// IncrementalHorizon is the inclusive end of an open range planned at now:
+// the last second before the current hour began.
+func IncrementalHorizon(now time.Time) time.Time {
+	return now.UTC().Truncate(IncrementalStep).Add(-step)
+}
+
 // OpenWindows plans an open (incremental) range starting at start. Windows
 // already recorded in state are kept as they were cut, chained from start
 // (each starting one second after the previous one's end), so their jobs
 // and files stay valid; the rest of the range, from the end of the last
-// recorded window up to now, is split anew and its last window ends at now.
-// Recorded windows that do not chain from start are not returned (the
-// caller forgets them).
+// recorded window up to IncrementalHorizon(now), is split anew. Recorded
+// windows that do not chain from start are not returned (the caller
+// forgets them).
 func OpenWindows(start time.Time, recorded []plan.Window, now time.Time, size time.Duration) []plan.Window {
 	start = start.UTC().Truncate(step)
-	now = now.UTC().Truncate(step)
+	now = IncrementalHorizon(now)
 	byStart := make(map[time.Time]plan.Window, len(recorded))
 	for _, w := range recorded {
 		byStart[w.StartAt.UTC()] = plan.Window{StartAt: w.StartAt.UTC(), EndAt: w.EndAt.UTC()}

@@ -131,37 +131,41 @@ func TestOpenWindows(t *testing.T) {
 		size     time.Duration
 		want     []plan.Window
 	}{
-		"first run splits from start up to now": {
+		"first run splits from start up to the last whole hour": {
 			now: "2026-01-10T08:30:15.9Z", size: 7 * day,
 			want: []plan.Window{
 				win("2026-01-01T00:00:00Z", "2026-01-07T23:59:59Z"),
-				win("2026-01-08T00:00:00Z", "2026-01-10T08:30:15Z"),
+				win("2026-01-08T00:00:00Z", "2026-01-10T07:59:59Z"),
 			},
 		},
 		"later runs continue after the last recorded window": {
 			recorded: []plan.Window{
-				win("2026-01-08T00:00:00Z", "2026-01-10T08:30:15Z"),
+				win("2026-01-08T00:00:00Z", "2026-01-10T07:59:59Z"),
 				win("2026-01-01T00:00:00Z", "2026-01-07T23:59:59Z"),
 			},
 			now: "2026-01-12T00:00:00Z", size: 7 * day,
 			want: []plan.Window{
 				win("2026-01-01T00:00:00Z", "2026-01-07T23:59:59Z"),
-				win("2026-01-08T00:00:00Z", "2026-01-10T08:30:15Z"),
-				win("2026-01-10T08:30:16Z", "2026-01-12T00:00:00Z"),
+				win("2026-01-08T00:00:00Z", "2026-01-10T07:59:59Z"),
+				win("2026-01-10T08:00:00Z", "2026-01-11T23:59:59Z"),
 			},
 		},
-		"nothing new when the last window ended now": {
-			recorded: []plan.Window{win("2026-01-01T00:00:00Z", "2026-01-05T00:00:00Z")},
-			now:      "2026-01-05T00:00:00Z", size: 31 * day,
-			want: []plan.Window{win("2026-01-01T00:00:00Z", "2026-01-05T00:00:00Z")},
+		"nothing new within the hour the last window ended": {
+			recorded: []plan.Window{win("2026-01-01T00:00:00Z", "2026-01-04T23:59:59Z")},
+			now:      "2026-01-05T00:59:59Z", size: 31 * day,
+			want: []plan.Window{win("2026-01-01T00:00:00Z", "2026-01-04T23:59:59Z")},
 		},
 		"recorded windows that do not chain from start are dropped": {
 			recorded: []plan.Window{win("2025-12-01T00:00:00Z", "2025-12-31T23:59:59Z")},
 			now:      "2026-01-03T00:00:00Z", size: 31 * day,
-			want: []plan.Window{win("2026-01-01T00:00:00Z", "2026-01-03T00:00:00Z")},
+			want: []plan.Window{win("2026-01-01T00:00:00Z", "2026-01-02T23:59:59Z")},
 		},
 		"start in the future plans nothing": {
 			now: "2025-12-31T00:00:00Z", size: 31 * day,
+			want: nil,
+		},
+		"start within the current hour plans nothing yet": {
+			now: "2026-01-01T00:40:00Z", size: 31 * day,
 			want: nil,
 		},
 	}
@@ -172,7 +176,7 @@ func TestOpenWindows(t *testing.T) {
 				t.Errorf("OpenWindows (-want +got):\n%s", diff)
 			}
 			if len(got) > 0 {
-				checkTiling(t, got, start, ts(tt.now).Truncate(time.Second), max(tt.size, 7*day))
+				checkTiling(t, got, start, IncrementalHorizon(ts(tt.now)), max(tt.size, 7*day))
 			}
 		})
 	}
