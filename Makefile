@@ -32,10 +32,13 @@ demo: build
 bench: build
 	bash scripts/bench.sh $(BIN)
 
-# Short fuzz runs: the manifest loader and the CSV pre-flight never panic.
-FUZZTIME ?= 15s
+# Short fuzz runs: the manifest loader, the formatter and the CSV pre-flight
+# never panic (go test runs one fuzz target per invocation).
+FUZZTIME ?= 10s
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=$(FUZZTIME) ./manifest/
+	$(GO) test -run='^$$' -fuzz='^FuzzFormat$$' -fuzztime=$(FUZZTIME) ./manifest/
+	$(GO) test -run='^$$' -fuzz='^FuzzScanSource$$' -fuzztime=$(FUZZTIME) ./planner/
 
 clean:
 	rm -rf bin
