@@ -41,6 +41,11 @@ func cmdSandbox(ctx context.Context, e *env, args []string) int {
 	if *quotaMB <= 0 {
 		return e.errorf("mkbulk sandbox: -quota-mb must be positive, got %d", *quotaMB)
 	}
+	// main cancels ctx on the first signal; listening here too (before the
+	// startup lines announce us) keeps the shutdown clean wherever the
+	// command runs, e.g. inside the test binary.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	srv, err := sandbox.New(sandbox.Config{
 		Seed: *seed, Leads: *leads, TimeScale: *timeScale, QuotaMB: *quotaMB, Faults: *faults,
 		DataDir: *dataDir, SmartLists: *smartLists, RejectQueryToken: *rejectQueryToken,
@@ -58,10 +63,6 @@ func cmdSandbox(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stdout, "MARKETO_CLIENT_ID=%s\n", sandbox.ClientID)
 	fmt.Fprintf(e.stdout, "MARKETO_CLIENT_SECRET=%s\n", sandbox.ClientSecret)
 	fmt.Fprintf(e.stdout, "MKBULK_POLL_INTERVAL=%s\n", pollInterval(*timeScale))
-	// main cancels ctx on the first signal; listening here too keeps the
-	// shutdown clean wherever the command runs (e.g. the test binary).
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	if err := srv.Close(); err != nil {
 		return e.errorf("mkbulk sandbox: shutdown: %v", err)

@@ -65,8 +65,7 @@ func scriptSandbox(ts *testscript.TestScript, neg bool, args []string) {
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		ts.Fatalf("usage: sandbox [-leads=N] [-seed=N] [-time-scale=X] [-quota-mb=N] [-faults=SPEC] [-smart-lists] [-reject-query-token]: %v", err)
 	}
-	cfg.DataDir = filepath.Join(ts.Getenv("WORK"), ".sandbox-data")
-	srv, err := sandbox.New(cfg)
+	srv, err := sandbox.New(cfg) // data in a temp dir that Close removes
 	ts.Check(err)
 	base, err := srv.Start("127.0.0.1:0")
 	if err != nil {
