@@ -48,6 +48,10 @@ func (c *call) identity() {
 	h := c.w.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
+	if q.Get("grant_type") == "" {
+		writeJSON(c.w, http.StatusBadRequest, oauthError{"invalid_request", "Missing grant type"})
+		return
+	}
 	if gt := q.Get("grant_type"); gt != "client_credentials" {
 		writeJSON(c.w, http.StatusBadRequest, oauthError{"unsupported_grant_type", "Unsupported grant type: " + gt})
 		return

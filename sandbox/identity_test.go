@@ -44,6 +44,15 @@ func TestIdentity(t *testing.T) {
 		t.Errorf("bad credentials: %d %s", code, b)
 	}
 
+	code, _, b = e.identity("GET", "client_id=sandbox&client_secret=sandbox-secret")
+	if code != 400 || !strings.Contains(string(b), `"error":"invalid_request"`) {
+		t.Errorf("missing grant_type: %d %s", code, b)
+	}
+	code, _, b = e.identity("GET", "grant_type=password&client_id=sandbox&client_secret=sandbox-secret")
+	if code != 400 || !strings.Contains(string(b), `"error":"unsupported_grant_type"`) {
+		t.Errorf("wrong grant_type: %d %s", code, b)
+	}
+
 	// using the token: header and query parameter
 	e.token = first.AccessToken
 	if env := e.call("GET", "/rest/v1/leads/describe2.json", nil); !env.Success {
