@@ -269,65 +269,80 @@ func (s *Sandbox) FileURL(objectPath, exportID string) string {
 	return s.URL + "/bulk/v1/" + objectPath + "/export/" + exportID + "/file.json"
 }
 
-// getJSON GETs path and decodes the body; auth adds a bearer token,
-// fetching a new one once if the current one is refused.
+// getJSON GETs path and decodes the body; auth adds a bearer token. The
+// harness is a client like any other, so under -faults it retries what a
+// client retries (network errors, 5xx, 6xx envelope codes, an expired
+// token), for up to a minute: its own calls must not fail a test.
 func (s *Sandbox) getJSON(path string, auth bool, v any) error {
-	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
-		if err != nil {
-			return err
+	deadline := time.Now().Add(time.Minute)
+	for attempt := 1; ; attempt++ {
+		body, retry, err := s.getOnce(path, auth)
+		if err == nil && !retry {
+			return json.Unmarshal(body, v)
 		}
-		if auth {
-			s.mu.Lock()
-			tok := s.token
-			s.mu.Unlock()
-			if tok == "" {
-				if tok, err = s.Token(); err != nil {
-					return err
-				}
+		if time.Now().After(deadline) {
+			if err == nil {
+				err = fmt.Errorf("GET %s: still failing after a minute: %s", path, bytes.TrimSpace(body))
 			}
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		resp, err := s.http.Do(req)
-		if err != nil {
 			return err
 		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return err
-		}
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("GET %s: %s: %s", path, resp.Status, bytes.TrimSpace(body))
-		}
-		if auth && attempt < 3 && tokenRefused(body) {
-			s.mu.Lock()
-			s.token = ""
-			s.mu.Unlock()
-			continue
-		}
-		return json.Unmarshal(body, v)
+		time.Sleep(min(time.Duration(attempt)*200*time.Millisecond, 2*time.Second))
 	}
 }
 
-// tokenRefused reports a 601/602 envelope: the harness's own token expired
-// (simulated time runs fast), not a finding.
-func tokenRefused(body []byte) bool {
+// getOnce makes one GET. retry is set for answers worth trying again.
+func (s *Sandbox) getOnce(path string, auth bool) (body []byte, retry bool, err error) {
+	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	if auth {
+		s.mu.Lock()
+		tok := s.token
+		s.mu.Unlock()
+		if tok == "" {
+			if tok, err = s.Token(); err != nil {
+				return nil, true, nil
+			}
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return nil, true, nil // reset, refused: try again
+	}
+	body, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	switch {
+	case err != nil || resp.StatusCode >= 500:
+		return body, true, nil
+	case resp.StatusCode != http.StatusOK:
+		return nil, false, fmt.Errorf("GET %s: %s: %s", path, resp.Status, bytes.TrimSpace(body))
+	}
+	switch code := envelopeCode(body); code {
+	case "601", "602":
+		s.mu.Lock()
+		s.token = ""
+		s.mu.Unlock()
+		return body, true, nil
+	case "604", "606", "608", "611", "615", "713":
+		return body, true, nil
+	}
+	return body, false, nil
+}
+
+// envelopeCode is the first error code of a success:false envelope.
+func envelopeCode(body []byte) string {
 	var env struct {
-		Success bool `json:"success"`
+		Success *bool `json:"success"`
 		Errors  []struct {
 			Code string `json:"code"`
 		} `json:"errors"`
 	}
-	if json.Unmarshal(body, &env) != nil || env.Success {
-		return false
+	if json.Unmarshal(body, &env) != nil || env.Success == nil || *env.Success || len(env.Errors) == 0 {
+		return ""
 	}
-	for _, e := range env.Errors {
-		if e.Code == "601" || e.Code == "602" {
-			return true
-		}
-	}
-	return false
+	return env.Errors[0].Code
 }
 
 // syncBuffer is a bytes.Buffer safe for a writer and readers.
