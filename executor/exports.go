@@ -30,6 +30,9 @@ type exportRunner struct {
 	// listed is the latest list refresh: job id → status, every integration.
 	listed   map[string]string
 	listedAt time.Time
+	// listedAll is set when the latest list covered every export object,
+	// as counting free places needs (foreign jobs on any object count).
+	listedAll bool
 	// quotaStop is set once Marketo said the daily export quota is spent.
 	quotaStop bool
 
@@ -168,9 +171,8 @@ func (x *exportRunner) refreshDue(now time.Time) bool {
 // listObjects are the objects whose queues a refresh reads: every standard
 // export object plus the custom objects of this plan when we may enqueue
 // (foreign jobs count), else only the objects of our jobs in the queue.
-func (x *exportRunner) listObjects() []marketo.Object {
+func (x *exportRunner) listObjects() (objs []marketo.Object, all bool) {
 	seen := map[marketo.Object]bool{}
-	var objs []marketo.Object
 	add := func(o marketo.Object) {
 		if !seen[o] {
 			seen[o] = true
@@ -190,14 +192,14 @@ func (x *exportRunner) listObjects() []marketo.Object {
 		for _, w := range x.windows {
 			add(w.obj)
 		}
-		return objs
+		return objs, true
 	}
 	for _, w := range x.windows {
 		if w.occupiesQueue() {
 			add(w.obj)
 		}
 	}
-	return objs
+	return objs, false
 }
 
 // refresh reads the Queued and Processing jobs of each object. A failed
@@ -206,7 +208,8 @@ func (x *exportRunner) refresh() {
 	r := x.r
 	listed := map[string]string{}
 	ok := true
-	for _, obj := range x.listObjects() {
+	objs, all := x.listObjects()
+	for _, obj := range objs {
 		jobs, err := r.api.ListExports(r.ctx, obj, []string{marketo.StatusQueued, marketo.StatusProcessing})
 		if err != nil {
 			if r.stopped() {
@@ -225,12 +228,15 @@ func (x *exportRunner) refresh() {
 	}
 	x.listedAt = r.clock.Now()
 	if !ok {
+		// Without a list, count on what we know of our own jobs: if other
+		// integrations fill the queue, Marketo answers 1029 and we wait.
 		for _, w := range x.windows {
 			w.listed = false
 		}
+		x.listedAll = true
 		return
 	}
-	x.listed = listed
+	x.listed, x.listedAll = listed, all
 	for _, w := range x.windows {
 		w.listed = false
 		if !w.occupiesQueue() {
@@ -363,8 +369,8 @@ func (x *exportRunner) occupancy() int {
 // queue has places.
 func (x *exportRunner) fillQueue() {
 	r := x.r
-	if x.quotaStop || x.listedAt.IsZero() {
-		return
+	if x.quotaStop || !x.listedAll {
+		return // count places only from a list of every object's queue
 	}
 	free := r.opts.MaxQueuedExports - x.occupancy()
 	for _, w := range x.windows {
