@@ -4,16 +4,12 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -28,15 +24,11 @@ import (
 //	                          of the current directory) is on disk with the
 //	                          recorded sha256, which equals Marketo's
 //	                          fileChecksum; with N, exactly N such files
-//	sandboxstat PATH OP VALUE compare a number of GET /sandbox/stats.json
-//	                          ("exports.created", "maxCallsIn20s") with
-//	                          ==, <=, >=, <, > or !=
 //	crashapply N STEP         run `mkbulk apply -auto-approve` N times, killing
 //	                          it (SIGKILL) after STEP, 2×STEP, … of real time
 func init() {
 	scriptCmds["cpexamples"] = scriptCpExamples
 	scriptCmds["outputsverified"] = scriptOutputsVerified
-	scriptCmds["sandboxstat"] = scriptSandboxStat
 	scriptCmds["crashapply"] = scriptCrashApply
 }
 
@@ -109,64 +101,6 @@ func scriptOutputsVerified(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%d verified files, want %d", verified, n)
 		}
 	}
-}
-
-func scriptSandboxStat(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 3 {
-		ts.Fatalf("usage: sandboxstat PATH OP VALUE")
-	}
-	endpoint := ts.Getenv("MARKETO_ENDPOINT")
-	if endpoint == "" {
-		ts.Fatalf("sandboxstat: MARKETO_ENDPOINT is not set (start the sandbox first)")
-	}
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(strings.TrimRight(endpoint, "/") + "/sandbox/stats.json")
-	ts.Check(err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	ts.Check(err)
-	var stats any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	ts.Check(dec.Decode(&stats))
-	v := stats
-	for _, key := range strings.Split(args[0], ".") {
-		m, ok := v.(map[string]any)
-		if !ok {
-			ts.Fatalf("sandboxstat: %s: not an object at %q", args[0], key)
-		}
-		if v, ok = m[key]; !ok {
-			ts.Fatalf("sandboxstat: no %q in %s", args[0], body)
-		}
-	}
-	num, ok := v.(json.Number)
-	if !ok {
-		ts.Fatalf("sandboxstat: %s is %v, not a number", args[0], v)
-	}
-	got, err := num.Float64()
-	ts.Check(err)
-	want, err := strconv.ParseFloat(args[2], 64)
-	ts.Check(err)
-	var holds bool
-	switch args[1] {
-	case "==":
-		holds = got == want
-	case "!=":
-		holds = got != want
-	case "<=":
-		holds = got <= want
-	case ">=":
-		holds = got >= want
-	case "<":
-		holds = got < want
-	case ">":
-		holds = got > want
-	default:
-		ts.Fatalf("sandboxstat: unknown operator %q", args[1])
-	}
-	if !holds {
-		ts.Fatalf("sandbox stat %s = %v, want %s %s", args[0], got, args[1], args[2])
-	}
-	ts.Logf("sandbox stat %s = %v", args[0], got)
 }
 
 // scriptCrashApply kills applies at growing delays: whatever instant the
