@@ -138,7 +138,7 @@ func (x *exportRunner) downloaded(w *window, out downloadOutcome) {
 		return
 	}
 	w.phase = phaseDone
-	r.obs.Observe(FileDownloaded{Address: w.step.Address, Path: e.Output, Size: e.FileSize, Records: e.NumberOfRecords, SHA256: e.SHA256, Resumed: out.result.Resumed})
+	r.obs.Observe(FileDownloaded{Address: w.step.Address, Path: e.Output, Size: e.FileSize, Records: e.NumberOfRecords, SHA256: e.SHA256, Resumed: out.result.Resumed, Retries: out.result.Retries})
 	r.res.update(func(res *Result) {
 		res.Exports.Windows++
 		res.Exports.Bytes += e.FileSize

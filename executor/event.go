@@ -79,6 +79,9 @@ type FileDownloaded struct {
 	Records int64
 	SHA256  string
 	Resumed bool
+	// Retries counts the client's extra requests for this file (resumes
+	// after a dropped connection, retried requests).
+	Retries int
 }
 
 // FileMerged: a merged export output is written and verified.
@@ -118,6 +121,15 @@ type Retry struct {
 	After   time.Duration
 }
 
+// APIRetry: the Marketo client retried a failed call (a 606, a 5xx, a
+// dropped connection). The executor never sees these; cmd/mkbulk reports
+// them from the client's retry hook so a flaky Marketo is visible.
+type APIRetry struct {
+	Op      string // "POST /bulk/v1/leads/export/create.json"
+	Attempt int    // the attempt that failed, 1 for the first
+	Reason  string
+}
+
 // StepCompleted: a step is fully applied.
 type StepCompleted struct {
 	Address string
@@ -151,6 +163,7 @@ func (FileMerged) isEvent()       {}
 func (ChunkUploaded) isEvent()    {}
 func (ImportReported) isEvent()   {}
 func (Retry) isEvent()            {}
+func (APIRetry) isEvent()         {}
 func (StepCompleted) isEvent()    {}
 func (StepFailed) isEvent()       {}
 func (QuotaStopped) isEvent()     {}
@@ -166,6 +179,7 @@ func (e FileMerged) At() string       { return e.Resource }
 func (e ChunkUploaded) At() string    { return e.Address }
 func (e ImportReported) At() string   { return e.Address }
 func (e Retry) At() string            { return e.Address }
+func (APIRetry) At() string           { return "" }
 func (e StepCompleted) At() string    { return e.Address }
 func (e StepFailed) At() string       { return e.Address }
 func (QuotaStopped) At() string       { return "" }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mkbulk/mkbulk/executor"
+	"github.com/mkbulk/mkbulk/marketo"
 	"github.com/mkbulk/mkbulk/plan"
 	"github.com/mkbulk/mkbulk/statefile"
 )
@@ -100,6 +101,11 @@ func cmdApply(ctx context.Context, e *env, args []string) int {
 		return e.errorf("%v", err)
 	}
 	view := newApplyView(e, a.json, p)
+	// The client retries 606s, 5xx and dropped connections by itself; the
+	// view reports each retry so a flaky Marketo shows, not just a slow apply.
+	_ = marketo.WithRetryHook(func(op string, attempt int, reason string) {
+		view.Observe(executor.APIRetry{Op: op, Attempt: attempt, Reason: reason})
+	})(client)
 	res, runErr := executor.Run(ctx, p, executor.Deps{
 		API: &bulkAPI{c: client}, Recorder: st, State: snap, Observer: view,
 	}, executor.Options{ProjectDir: dir, Parallelism: a.parallelism, PollInterval: a.pollInterval})

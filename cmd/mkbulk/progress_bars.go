@@ -125,7 +125,7 @@ func (v *barsView) Observe(ev executor.Event) {
 	// Lines for what finished or needs attention go above the bars.
 	switch ev.(type) {
 	case executor.StepStarted, executor.FileDownloaded, executor.FileMerged, executor.ImportReported,
-		executor.StepCompleted, executor.StepFailed, executor.QuotaStopped, executor.Retry, executor.ChunkUploaded:
+		executor.StepCompleted, executor.StepFailed, executor.QuotaStopped, executor.Retry, executor.ChunkUploaded, executor.APIRetry:
 		if _, started := ev.(executor.StepStarted); started {
 			v.plain.active[ev.At()] = &plainStep{started: time.Now()}
 			return

@@ -79,7 +79,7 @@ func (v *jsonView) Observe(ev executor.Event) {
 			map[string]any{"resource": resource(e.Address), "event": "download", "bytes": e.Written, "total_bytes": e.Total})
 	case executor.FileDownloaded:
 		v.emit("info", "apply_progress", fmt.Sprintf("%s: Export complete [%s, sha256 ok] → %s", e.Address, executor.FormatBytes(e.Size), e.Path),
-			map[string]any{"resource": resource(e.Address), "event": "file_downloaded", "path": e.Path, "bytes": e.Size, "records": e.Records, "sha256": e.SHA256, "resumed": e.Resumed})
+			map[string]any{"resource": resource(e.Address), "event": "file_downloaded", "path": e.Path, "bytes": e.Size, "records": e.Records, "sha256": e.SHA256, "resumed": e.Resumed, "retries": e.Retries})
 	case executor.FileMerged:
 		v.emit("info", "apply_progress", fmt.Sprintf("%s: Merged into %s", e.Resource, e.Path),
 			map[string]any{"resource": resource(e.Resource), "event": "file_merged", "path": e.Path, "bytes": e.Size, "sha256": e.SHA256})
@@ -93,6 +93,9 @@ func (v *jsonView) Observe(ev executor.Event) {
 	case executor.Retry:
 		v.emit("info", "apply_progress", fmt.Sprintf("%s: Waiting: %s", e.Address, e.Reason),
 			map[string]any{"resource": resource(e.Address), "event": "waiting", "reason": e.Reason, "after_seconds": int(e.After.Seconds())})
+	case executor.APIRetry:
+		v.emit("warn", "apply_progress", fmt.Sprintf("Marketo call retried: %s (attempt %d): %s", e.Op, e.Attempt, e.Reason),
+			map[string]any{"event": "retry", "operation": e.Op, "attempt": e.Attempt, "reason": e.Reason})
 	case executor.StepCompleted:
 		v.emit("info", "apply_complete", fmt.Sprintf("%s: %s", e.Address, e.Summary),
 			map[string]any{"resource": resource(e.Address), "summary": e.Summary})

@@ -155,6 +155,9 @@ func (v *plainView) Observe(ev executor.Event) {
 		if e.Resumed {
 			resumed = ", resumed"
 		}
+		if e.Retries > 0 {
+			resumed += fmt.Sprintf(", %d retries", e.Retries)
+		}
 		fmt.Fprintf(v.w, "%s: Export complete%s [%s, %d records, sha256 ok%s] → %s\n", e.Address, elapsed(), executor.FormatBytes(e.Size), e.Records, resumed, e.Path)
 	case executor.FileMerged:
 		fmt.Fprintf(v.w, "%s: Merged into %s [%s, sha256 %s]\n", e.Resource, e.Path, executor.FormatBytes(e.Size), shortID(e.SHA256))
@@ -181,6 +184,8 @@ func (v *plainView) Observe(ev executor.Event) {
 			who = "mkbulk"
 		}
 		fmt.Fprintf(v.w, "%s: Waiting: %s\n", who, e.Reason)
+	case executor.APIRetry:
+		fmt.Fprintf(v.w, "mkbulk: Marketo call retried: %s (attempt %d): %s\n", e.Op, e.Attempt, e.Reason)
 	case executor.StepCompleted:
 		if s != nil && !s.finished {
 			fmt.Fprintf(v.w, "%s: %s\n", e.Address, e.Summary)
