@@ -9,24 +9,14 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/mkbulk/mkbulk/marketo"
 	"github.com/mkbulk/mkbulk/plan"
 )
 
-// forget drops a removed manifest's state record; its files stay. A job
-// that may still hold a place in Marketo's queue is cancelled first, since
-// nothing would ever download it.
+// forget drops a removed manifest's state record. Files stay, and a job
+// still running on Marketo is left to finish there: the plan said so, and
+// forget never calls Marketo (mkbulk destroy cancels jobs).
 func (r *runner) forget(st *plan.Step) {
 	r.obs.Observe(StepStarted{Address: st.Address, Kind: st.Kind, Action: st.Action})
-	if rec, ok := r.record(st.Address); ok && rec.Export != nil {
-		e := rec.Export
-		if e.ExportID != "" && !isTerminal(e.Status) && e.Enqueued {
-			obj := objectOf(e.Object, e.APIName)
-			if _, err := r.api.CancelExport(r.ctx, obj, e.ExportID); err != nil && !marketo.IsNotFound(err) {
-				r.obs.Observe(Retry{Address: st.Address, Reason: "could not cancel job " + e.ExportID + ": " + err.Error()})
-			}
-		}
-	}
 	if r.deleteRecord(st.Address) != nil {
 		return
 	}
