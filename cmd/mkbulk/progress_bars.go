@@ -34,7 +34,9 @@ type stepBar struct {
 	chunks int64
 }
 
-func newBarsView(w io.Writer, p *plan.Plan, color bool) *barsView {
+// newBarsView draws on w, which should be a terminal; extra options are
+// for tests (mpb.ForceAutoRefresh on a buffer).
+func newBarsView(w io.Writer, p *plan.Plan, color bool, extra ...mpb.ContainerOption) *barsView {
 	total := 0
 	for _, st := range p.Steps {
 		if st.Action != plan.NoOp {
@@ -42,7 +44,7 @@ func newBarsView(w io.Writer, p *plan.Plan, color bool) *barsView {
 		}
 	}
 	v := &barsView{
-		p:     mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond)),
+		p:     mpb.New(append([]mpb.ContainerOption{mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(200 * time.Millisecond)}, extra...)...),
 		color: color,
 		bars:  map[string]*stepBar{},
 	}

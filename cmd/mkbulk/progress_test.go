@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/vbauerster/mpb/v8"
 
 	"github.com/mkbulk/mkbulk/executor"
 	"github.com/mkbulk/mkbulk/plan"
@@ -185,4 +187,49 @@ func TestFormatElapsed(t *testing.T) {
 			t.Errorf("formatElapsed(%v) = %q, want %q", d, got, want)
 		}
 	}
+}
+
+// TestBarsViewFinishes drives the terminal view through a whole apply and
+// requires Close to return with the finished steps printed above the bars.
+func TestBarsViewFinishes(t *testing.T) {
+	var out syncBuffer
+	p := &plan.Plan{Steps: []plan.Step{{Address: win, Action: plan.Create}, {Address: "import.people", Action: plan.Create}}}
+	v := newBarsView(&out, p, false, mpb.ForceAutoRefresh())
+	v.Observe(executor.StepStarted{Address: win, Kind: plan.KindExport, Action: plan.Create})
+	v.Observe(executor.JobEnqueued{Address: win, ExportID: "x"})
+	v.Observe(executor.DownloadProgress{Address: win, Written: 10, Total: 20})
+	v.Observe(executor.FileDownloaded{Address: win, Path: "out/a.csv", Size: 20})
+	v.Observe(executor.StepCompleted{Address: win})
+	v.Observe(executor.StepStarted{Address: "import.people", Kind: plan.KindImport, Action: plan.Create})
+	v.Observe(executor.StepFailed{Address: "import.people", Failure: executor.Failure{Message: "boom"}})
+	done := make(chan struct{})
+	go func() { v.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return")
+	}
+	for _, want := range []string{win + ": Export complete", "import.people: Failed", "apply"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the bars' render goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
