@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -24,8 +26,10 @@ import (
 //	                          of the current directory) is on disk with the
 //	                          recorded sha256, which equals Marketo's
 //	                          fileChecksum; with N, exactly N such files
-//	crashapply N STEP         run `mkbulk apply -auto-approve` N times, killing
-//	                          it (SIGKILL) after STEP, 2×STEP, … of real time
+//	crashapply [-int] N STEP  run `mkbulk apply -auto-approve` N times, killing
+//	                          it (SIGKILL) after STEP, 2×STEP, … of real time;
+//	                          with -int, interrupt it (SIGINT, Ctrl-C) instead
+//	                          and require exit 130 with the resume hint
 func init() {
 	scriptCmds["cpexamples"] = scriptCpExamples
 	scriptCmds["outputsverified"] = scriptOutputsVerified
@@ -106,8 +110,12 @@ func scriptOutputsVerified(ts *testscript.TestScript, neg bool, args []string) {
 // scriptCrashApply kills applies at growing delays: whatever instant the
 // kill lands on, the next apply must resume without duplicates.
 func scriptCrashApply(ts *testscript.TestScript, neg bool, args []string) {
+	interrupt := len(args) > 0 && args[0] == "-int"
+	if interrupt {
+		args = args[1:]
+	}
 	if neg || len(args) != 2 {
-		ts.Fatalf("usage: crashapply N STEP")
+		ts.Fatalf("usage: crashapply [-int] N STEP")
 	}
 	n, err := strconv.Atoi(args[0])
 	ts.Check(err)
@@ -118,8 +126,16 @@ func scriptCrashApply(ts *testscript.TestScript, neg bool, args []string) {
 		env = append(env, k+"="+ts.Getenv(k))
 	}
 	// The test binary answers to the name mkbulk on the script's PATH
-	// (testscript.Main installs it there).
+	// (testscript.Main installs it there), but without main's signal
+	// handling; Ctrl-C needs the real binary, built into $WORK.
 	bin := ""
+	if interrupt {
+		bin = ts.MkAbs("mkbulk-real")
+		build := exec.Command("go", "build", "-o", bin, ".")
+		if out, err := build.CombinedOutput(); err != nil {
+			ts.Fatalf("crashapply: go build: %v\n%s", err, out)
+		}
+	}
 	for _, dir := range filepath.SplitList(ts.Getenv("PATH")) {
 		if p := filepath.Join(dir, "mkbulk"); bin == "" {
 			if _, err := os.Stat(p); err == nil {
@@ -143,9 +159,26 @@ func scriptCrashApply(ts *testscript.TestScript, neg bool, args []string) {
 		case err := <-done:
 			ts.Logf("apply %d finished before the kill (%v)", i, err)
 		case <-time.After(time.Duration(i) * step):
-			_ = cmd.Process.Kill()
-			<-done
-			ts.Logf("apply %d killed after %v", i, time.Duration(i)*step)
+			if !interrupt {
+				_ = cmd.Process.Kill()
+				<-done
+				ts.Logf("apply %d killed after %v", i, time.Duration(i)*step)
+				break
+			}
+			_ = cmd.Process.Signal(os.Interrupt)
+			err := <-done
+			var ee *exec.ExitError
+			switch {
+			case err == nil:
+				ts.Logf("apply %d finished as it was interrupted", i)
+			case errors.As(err, &ee) && ee.ExitCode() == exitInterrupt:
+				if !strings.Contains(out.String(), interruptedMessage) && !strings.Contains(out.String(), "Interrupted before anything was applied.") {
+					ts.Fatalf("apply %d exited 130 without %q:\n%s", i, interruptedMessage, out.String())
+				}
+				ts.Logf("apply %d interrupted after %v", i, time.Duration(i)*step)
+			default:
+				ts.Fatalf("apply %d, interrupted, ended with %v (want exit 130):\n%s", i, err, out.String())
+			}
 		}
 		fmt.Fprintf(ts.Stdout(), "--- apply %d ---\n%s", i, out.String())
 	}

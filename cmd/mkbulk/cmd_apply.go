@@ -90,6 +90,11 @@ func cmdApply(ctx context.Context, e *env, args []string) int {
 
 	p, code, done := a.getPlan(ctx, e, st)
 	if done {
+		if ctx.Err() != nil {
+			// Ctrl-C while planning or at the prompt: nothing was applied.
+			fmt.Fprintln(e.stderr, "Interrupted before anything was applied.")
+			return exitInterrupt
+		}
 		return code
 	}
 	snap, err := st.Snapshot()
