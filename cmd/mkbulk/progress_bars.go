@@ -31,7 +31,8 @@ type barsView struct {
 type stepBar struct {
 	bar    *mpb.Bar
 	status atomic.Value // string
-	chunks int64
+	chunks int64        // batches Marketo completed
+	rows   int          // rows uploaded
 }
 
 // newBarsView draws on w, which should be a terminal; extra options are
@@ -100,7 +101,7 @@ func (v *barsView) Observe(ev executor.Event) {
 			sb.status.Store(e.Status)
 			if e.Status == "Complete" {
 				sb.chunks++
-				sb.status.Store(fmt.Sprintf("%d chunks imported", sb.chunks))
+				sb.status.Store(fmt.Sprintf("%d rows uploaded, %d chunks imported", sb.rows, sb.chunks))
 			}
 		}
 	case executor.DownloadProgress:
@@ -111,7 +112,8 @@ func (v *barsView) Observe(ev executor.Event) {
 		}
 	case executor.ChunkUploaded:
 		if sb != nil {
-			sb.status.Store(fmt.Sprintf("chunk %d uploaded", e.Chunk))
+			sb.rows += e.Rows
+			sb.status.Store(fmt.Sprintf("%d rows uploaded (chunk %d)", sb.rows, e.Chunk))
 		}
 	case executor.StepCompleted, executor.StepFailed:
 		if sb != nil {
