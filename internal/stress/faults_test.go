@@ -113,18 +113,28 @@ func outputSums(t *testing.T, e *env) map[string]string {
 }
 
 // retryEvents counts what the -json stream says about retries, by kind:
-// "waiting" events (the executor waiting before trying again) and any
-// event carrying a positive retries count.
+// "retry" events (the client trying a call again), "waiting" events (the
+// executor waiting before trying again), and the retries count of
+// file_downloaded events beyond the retry events of file requests (the
+// count includes the client's retries of the request, already reported as
+// retry events, plus resumes after a broken body, which are not).
 func retryEvents(runs []*ApplyRun) map[string]int {
 	out := map[string]int{}
 	for _, r := range runs {
+		fileRetries, fileRetryEvents := 0, 0
 		for _, ev := range r.Events {
-			if ev.Kind() == "waiting" || ev.Kind() == "retry" {
-				out[ev.Kind()+": "+firstWords(ev.Str("reason"), 4)]++
+			switch ev.Kind() {
+			case "retry", "waiting":
+				out[ev.Kind()+": "+firstWords(ev.Str("reason"), 3)]++
+				if strings.HasSuffix(ev.Str("operation"), "/file.json") {
+					fileRetryEvents++
+				}
+			case "file_downloaded":
+				fileRetries += int(ev.Num("retries"))
 			}
-			if n := ev.Num("retries"); n > 0 {
-				out[ev.Kind()+" retries"] += int(n)
-			}
+		}
+		if n := fileRetries - fileRetryEvents; n > 0 {
+			out["file_downloaded resumes"] += n
 		}
 	}
 	return out
@@ -191,7 +201,8 @@ spec:
 	}
 	if got := total(retries); got < int(st.FaultsInjected) {
 		t.Errorf("the sandbox injected %d faults into the apply's calls, but its -json events report %d retries "+
-			"(events with hook.event \"waiting\"/\"retry\" or a retries count); the client's retries are invisible "+
-			"(marketo.WithRetryHook is not wired to the apply view, DownloadResult.Retries is dropped)", st.FaultsInjected, got)
+			"(\"retry\"/\"waiting\" events, file_downloaded resumes): some retries are invisible. Known cause: apply plans "+
+			"with a client of its own (cmd/mkbulk/plan_build.go buildPlan → newClient) that has no retry hook, so faults on "+
+			"identity, describe and list calls made while planning are retried silently", st.FaultsInjected, got)
 	}
 }
