@@ -126,16 +126,9 @@ func scriptCrashApply(ts *testscript.TestScript, neg bool, args []string) {
 		env = append(env, k+"="+ts.Getenv(k))
 	}
 	// The test binary answers to the name mkbulk on the script's PATH
-	// (testscript.Main installs it there), but without main's signal
-	// handling; Ctrl-C needs the real binary, built into $WORK.
+	// (testscript.Main installs it there, running main with its signal
+	// handling), so it is killed and interrupted like the real binary.
 	bin := ""
-	if interrupt {
-		bin = ts.MkAbs("mkbulk-real")
-		build := exec.Command("go", "build", "-o", bin, ".")
-		if out, err := build.CombinedOutput(); err != nil {
-			ts.Fatalf("crashapply: go build: %v\n%s", err, out)
-		}
-	}
 	for _, dir := range filepath.SplitList(ts.Getenv("PATH")) {
 		if p := filepath.Join(dir, "mkbulk"); bin == "" {
 			if _, err := os.Stat(p); err == nil {

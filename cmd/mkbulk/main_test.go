@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"os"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -11,13 +9,8 @@ import (
 // TestMain lets testscript run the real mkbulk binary: the test binary
 // re-executes itself as "mkbulk" inside scripts.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
-		"mkbulk": func() {
-			os.Exit(run(context.Background(), os.Args[1:], &env{
-				stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
-			}))
-		},
-	})
+	// main itself, signal handling included, so scripts can interrupt it.
+	testscript.Main(m, map[string]func(){"mkbulk": main})
 }
 
 // TestScripts runs cmd/mkbulk/testdata/script/*.txtar end to end.
