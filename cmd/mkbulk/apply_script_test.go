@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,33 +30,8 @@ import (
 //	                          with -int, interrupt it (SIGINT, Ctrl-C) instead
 //	                          and require exit 130 with the resume hint
 func init() {
-	scriptCmds["cpexamples"] = scriptCpExamples
 	scriptCmds["outputsverified"] = scriptOutputsVerified
 	scriptCmds["crashapply"] = scriptCrashApply
-}
-
-func scriptCpExamples(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: cpexamples DIR")
-	}
-	src, err := filepath.Abs(filepath.Join("..", "..", "examples"))
-	ts.Check(err)
-	dst := ts.MkAbs(args[0])
-	ts.Check(filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	}))
 }
 
 func scriptOutputsVerified(ts *testscript.TestScript, neg bool, args []string) {

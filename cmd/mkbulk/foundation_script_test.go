@@ -3,49 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/rogpeppe/go-internal/testscript"
 )
-
-// Script commands for validate, fmt, schema and init scripts:
-//
-//	cpexamples DIR   copy the repository's examples/ to DIR (shared with the
-//	                 apply scripts; registered here too so these scripts do
-//	                 not depend on them)
-func init() {
-	if _, ok := scriptCmds["cpexamples"]; !ok {
-		scriptCmds["cpexamples"] = scriptCopyExamples
-	}
-}
-
-func scriptCopyExamples(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: cpexamples DIR")
-	}
-	src, err := filepath.Abs(filepath.Join("..", "..", "examples"))
-	ts.Check(err)
-	dst := ts.MkAbs(args[0])
-	ts.Check(filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	}))
-}
 
 // runMkbulk runs the CLI in-process in dir and returns its exit code and
 // output. Scripts cannot tell exit codes apart, so the codes that matter
