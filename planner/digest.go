@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"strings"
 )
 
 // sha256JSON hashes v's JSON encoding. encoding/json writes struct fields in
@@ -51,45 +50,4 @@ func DescribeFingerprint(d *Describe) string {
 		d = &Describe{}
 	}
 	return sha256JSON(d)
-}
-
-// suggest returns the candidate closest to s by edit distance when it is
-// close enough to be a likely typo, else "".
-func suggest(s string, candidates []string) string {
-	best, bestD := "", len(s)/2+2
-	ls := strings.ToLower(s)
-	for _, c := range candidates {
-		if d := editDistance(ls, strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-// didYouMean renders suggest's answer as a diagnostic hint.
-func didYouMean(s string, candidates []string) string {
-	if c := suggest(s, candidates); c != "" && c != s {
-		return `did you mean "` + c + `"?`
-	}
-	return ""
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

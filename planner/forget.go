@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mkbulk/mkbulk/manifest"
 	"github.com/mkbulk/mkbulk/plan"
 	"github.com/mkbulk/mkbulk/statefile"
 )
@@ -79,7 +80,7 @@ func recordOutput(rec statefile.Record) string {
 func (pl *planning) checkReplaceMatched() {
 	for _, a := range sortedKeys(pl.replace) {
 		if !pl.replace[a] {
-			pl.diags.Errorf(noPos, didYouMean(a, pl.addresses()), "-replace=%s matches no export, window or import of the manifests", a)
+			pl.diags.Errorf(noPos, manifest.DidYouMean(a, pl.addresses()), "-replace=%s matches no export, window or import of the manifests", a)
 		}
 	}
 }
@@ -118,7 +119,7 @@ func (pl *planning) applyTargets(targets []string) bool {
 	pl.merges = merges
 	for _, t := range targets {
 		if !matched[t] {
-			pl.diags.Warnf(noPos, didYouMean(t, pl.addresses()), "-target=%s matches nothing in the plan", t)
+			pl.diags.Warnf(noPos, manifest.DidYouMean(t, pl.addresses()), "-target=%s matches nothing in the plan", t)
 		}
 	}
 	return true

@@ -42,10 +42,10 @@ func (pl *planning) validateExport(ex *manifest.Export) {
 		path := fmt.Sprintf("spec.fields[%d]", i)
 		switch {
 		case !ok && ex.Object == manifest.ObjectActivities:
-			pl.diags.Errorf(src.PosOf(path), didYouMean(name, cat.names),
+			pl.diags.Errorf(src.PosOf(path), manifest.DidYouMean(name, cat.names),
 				"field %q is not an activity export column (columns: %s)", name, strings.Join(ActivityColumns, ", "))
 		case !ok:
-			pl.diags.Errorf(src.PosOf(path), didYouMean(name, cat.names),
+			pl.diags.Errorf(src.PosOf(path), manifest.DidYouMean(name, cat.names),
 				"field %q does not exist on %s", name, cat.object)
 		case f.DataType == "formula":
 			pl.diags.Warnf(src.PosOf(path), "",
@@ -55,7 +55,7 @@ func (pl *planning) validateExport(ex *manifest.Export) {
 
 	for _, key := range sortedKeys(ex.ColumnHeaderNames) {
 		if !contains(ex.Fields, key) {
-			pl.diags.Errorf(src.PosOf("spec.columnHeaderNames."+key), didYouMean(key, ex.Fields),
+			pl.diags.Errorf(src.PosOf("spec.columnHeaderNames."+key), manifest.DidYouMean(key, ex.Fields),
 				"columnHeaderNames key %q is not one of the export's fields", key)
 		}
 	}
@@ -83,7 +83,7 @@ func (pl *planning) validateExportFilter(ex *manifest.Export) {
 	}
 
 	if ex.Object == manifest.ObjectProgramMembers && f.NurtureCadence != "" && !contains(nurtureCadences, f.NurtureCadence) {
-		pl.diags.Errorf(src.PosOf("spec.filter.nurtureCadence"), didYouMean(f.NurtureCadence, nurtureCadences),
+		pl.diags.Errorf(src.PosOf("spec.filter.nurtureCadence"), manifest.DidYouMean(f.NurtureCadence, nurtureCadences),
 			"nurtureCadence %q is not one of %s", f.NurtureCadence, strings.Join(nurtureCadences, ", "))
 	}
 }

@@ -36,7 +36,7 @@ func (pl *planning) validateImportSpec(im *manifest.Import) *catalog {
 		allowed := contains(leadLookupFields, im.LookupField) ||
 			(ok && (f.DataType == "string" || f.DataType == "email" || f.DataType == "integer"))
 		if !ok || !allowed {
-			pl.diags.Errorf(src.PosOf("spec.lookupField"), didYouMean(im.LookupField, leadLookupFields),
+			pl.diags.Errorf(src.PosOf("spec.lookupField"), manifest.DidYouMean(im.LookupField, leadLookupFields),
 				"lookupField %q is not allowed: use one of %s, or a custom string, email or integer field",
 				im.LookupField, strings.Join(leadLookupFields, ", "))
 		}
@@ -68,7 +68,7 @@ func (pl *planning) importHeaderChecks(im *manifest.Import, cat *catalog, header
 		seen[strings.ToLower(name)] = i
 		f, ok := cat.field(name)
 		if !ok {
-			pl.diags.Errorf(pos, didYouMean(name, cat.names), "column %q does not exist on %s", name, cat.object)
+			pl.diags.Errorf(pos, manifest.DidYouMean(name, cat.names), "column %q does not exist on %s", name, cat.object)
 			continue
 		}
 		present[strings.ToLower(f.Name)] = true
