@@ -32,7 +32,7 @@ func newImportValidator(b *importBatch, header []string) *importValidator {
 		switch b.obj {
 		case impLeads:
 			if f := lookupFieldIndex(leadFields[:], name); f >= 0 {
-				col = importCol{src: srcLead, f: f, def: &leadFields[f], ignore: !leadFields[f].Updateable || (f == lfID && b.lookup != lfID)}
+				col = importCol{src: srcLead, f: f, def: &leadFields[f], ignore: (f == lfID && b.lookup != lfID) || (f != lfID && !leadFields[f].Updateable)}
 			}
 		case impProgramMembers:
 			if f := lookupFieldIndex(pmFields[:], name); f >= 0 {

@@ -41,7 +41,7 @@ const (
 )
 
 var leadFields = [numLeadFields]fieldDef{
-	lfID:              {"id", "Id", "integer", 0, true, false},
+	lfID:              {"id", "Id", "integer", 0, false, false},
 	lfEmail:           {"email", "Email Address", "email", 255, true, false},
 	lfFirstName:       {"firstName", "First Name", "string", 255, true, false},
 	lfLastName:        {"lastName", "Last Name", "string", 255, true, false},
