@@ -30,8 +30,23 @@ type killPhase struct {
 	make func(rng *rand.Rand, dir string, poll time.Duration) *Killer
 }
 
-// killPhases are in the order an apply reaches them.
+// killPhases are in the order an apply reaches them, after the two that
+// can land at any moment (first, so they meet an apply with work left).
 var killPhases = []killPhase{
+	{"random", func(rng *rand.Rand, dir string, poll time.Duration) *Killer {
+		return &Killer{After: randDur(rng, 30*time.Millisecond, 600*time.Millisecond)}
+	}},
+	{"state-write", func(rng *rand.Rand, dir string, poll time.Duration) *Killer {
+		// Every progress event follows a state write and most precede
+		// another; kill within half a millisecond of the n-th.
+		n, seen := 1+rng.IntN(8), 0
+		return &Killer{Event: func(ev Event) bool {
+			if ev.Type == "apply_progress" {
+				seen++
+			}
+			return seen >= n
+		}, Delay: randDur(rng, 0, 500*time.Microsecond)}
+	}},
 	{"create", func(rng *rand.Rand, dir string, poll time.Duration) *Killer {
 		// apply_start of an export: its create call is about to go out.
 		return &Killer{Event: func(ev Event) bool {
@@ -62,20 +77,6 @@ var killPhases = []killPhase{
 		// The merged output's .partial exists: the merge is writing it.
 		return &Killer{Poll: func() bool { return exists(filepath.Join(dir, "out", "leads-q1.csv.partial")) },
 			Delay: randDur(rng, 0, 3*time.Millisecond)}
-	}},
-	{"state-write", func(rng *rand.Rand, dir string, poll time.Duration) *Killer {
-		// Every progress event follows a state write and most precede
-		// another; kill within half a millisecond of the n-th.
-		n, seen := 1+rng.IntN(8), 0
-		return &Killer{Event: func(ev Event) bool {
-			if ev.Type == "apply_progress" {
-				seen++
-			}
-			return seen >= n
-		}, Delay: randDur(rng, 0, 500*time.Microsecond)}
-	}},
-	{"random", func(rng *rand.Rand, dir string, poll time.Duration) *Killer {
-		return &Killer{After: randDur(rng, 30*time.Millisecond, 1500*time.Millisecond)}
 	}},
 }
 
