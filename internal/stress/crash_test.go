@@ -34,7 +34,7 @@ type killPhase struct {
 // can land at any moment (first, so they meet an apply with work left).
 var killPhases = []killPhase{
 	{"random", func(rng *rand.Rand, dir string, poll time.Duration) *Killer {
-		return &Killer{After: randDur(rng, 30*time.Millisecond, 600*time.Millisecond)}
+		return &Killer{After: randDur(rng, 20*time.Millisecond, 400*time.Millisecond)}
 	}},
 	{"state-write", func(rng *rand.Rand, dir string, poll time.Duration) *Killer {
 		// Every progress event follows a state write and most precede
@@ -128,6 +128,7 @@ func crashRound(t *testing.T, rng *rand.Rand, round, budget int, landed map[stri
 	phases := pickPhases(rng, budget)
 	var runs []*ApplyRun
 	kills := 0
+	partialsLeft := false // a kill left part of a window's file behind
 	for _, ph := range phases {
 		k := ph.make(rng, e.p.Dir, e.sb.PollInterval)
 		k.Name = ph.name
@@ -144,6 +145,9 @@ func crashRound(t *testing.T, rng *rand.Rand, round, budget int, landed map[stri
 			}
 			for _, p := range problems {
 				t.Errorf("after the kill at %s: %s", ph.name, p)
+			}
+			if windowPartials(e.p.Dir) > 0 {
+				partialsLeft = true
 			}
 			continue
 		}
@@ -164,7 +168,34 @@ func crashRound(t *testing.T, rng *rand.Rand, round, budget int, landed map[stri
 		t.Errorf("verified %d windows, %d merges, %d imports with %d chunks; want 7, 1, 1 with at least 3", v.Windows, v.Merges, v.Imports, v.Chunks)
 	}
 	checkCrashStats(t, e, runs, v)
+	resumed := 0
+	for _, r := range runs {
+		for _, ev := range r.Events {
+			if ev.Kind() == "file_downloaded" && ev.Bool("resumed") {
+				resumed++
+			}
+		}
+	}
+	t.Logf("downloads resumed with Range after a kill: %d", resumed)
+	if partialsLeft && resumed == 0 {
+		t.Errorf("kills left partly downloaded window files, yet no later download resumed from them (file_downloaded resumed=true)")
+	}
 	return kills
+}
+
+// windowPartials counts the bytes in the .partial files of windows (not
+// of merged outputs, which are rewritten from the start).
+func windowPartials(dir string) int64 {
+	var n int64
+	for _, p := range PartialFiles(dir) {
+		if filepath.ToSlash(p) == "out/leads-q1.csv.partial" {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Join(dir, p)); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
 }
 
 // checkCrashStats holds the sandbox's account of the round to the rules:

@@ -86,6 +86,25 @@ func TestFaultConvergence(t *testing.T) {
 	if st.Exports.DuplicateEnqueues != 0 {
 		t.Errorf("sandbox counted %d duplicate enqueues under faults, want 0", st.Exports.DuplicateEnqueues)
 	}
+	if st.MaxConcurrentCalls > 10 {
+		t.Errorf("max concurrent calls %d > 10", st.MaxConcurrentCalls)
+	}
+	if len(runs) == 1 && st.MaxCallsIn20s > 100 {
+		t.Errorf("one apply made %d calls in 20 s, Marketo allows 100", st.MaxCallsIn20s)
+	}
+	// A chunk may reach Marketo twice only when an upload got no answer
+	// (a reset) and apply said it was sending it again.
+	resent := 0
+	for _, r := range runs {
+		for _, ev := range r.Events {
+			if ev.Kind() == "waiting" && strings.Contains(ev.Str("reason"), "uploading it again") {
+				resent++
+			}
+		}
+	}
+	if extra := int(st.Imports.Created) - v.Chunks; extra > resent {
+		t.Errorf("%d import batches for %d chunks, but apply reported only %d re-sent uploads", st.Imports.Created, v.Chunks, resent)
+	}
 	if total(retries) == 0 {
 		t.Errorf("the sandbox injected %d faults, yet no -json event of any apply reports a retry "+
 			"(no \"waiting\" event, no retries count): the client retried silently", st.FaultsInjected)

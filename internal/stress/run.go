@@ -186,14 +186,13 @@ func (p *Project) Apply(ctx context.Context, k *Killer, args ...string) *ApplyRu
 	}
 
 	var (
-		mu      sync.Mutex
-		armed   bool
-		exited  = make(chan struct{})
-		plain   strings.Builder
-		kill    = func(why string) {}
-		killedC = make(chan string, 1)
+		mu     sync.Mutex
+		armed  bool
+		sentBy string // why the kill was sent; set before the signal
+		exited = make(chan struct{})
+		plain  strings.Builder
 	)
-	kill = func(why string) {
+	kill := func(why string) {
 		mu.Lock()
 		if armed {
 			mu.Unlock()
@@ -218,12 +217,10 @@ func (p *Project) Apply(ctx context.Context, k *Killer, args ...string) *ApplyRu
 				return
 			default:
 			}
-			if cmd.Process.Kill() == nil {
-				select {
-				case killedC <- why:
-				default:
-				}
-			}
+			mu.Lock()
+			sentBy = why
+			mu.Unlock()
+			_ = cmd.Process.Kill()
 		}()
 	}
 
@@ -279,15 +276,14 @@ func (p *Project) Apply(ctx context.Context, k *Killer, args ...string) *ApplyRu
 	run.Code, run.PeakRSSKB = exitInfo(cmd, err)
 	run.Stdout = plain.String()
 	run.Stderr = errb.String()
-	select {
-	case why := <-killedC:
-		// Killed only counts when the signal ended it: a process that
-		// exited by itself an instant before reports its own code.
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && run.Code == -1 {
-			run.Killed, run.KilledAfter, run.Trigger = true, run.Wall, why
-		}
-	default:
+	// Killed only counts when the signal ended it: a process that exited
+	// by itself an instant before the signal reports its own code.
+	mu.Lock()
+	why := sentBy
+	mu.Unlock()
+	var ee *exec.ExitError
+	if why != "" && errors.As(err, &ee) && run.Code == -1 {
+		run.Killed, run.KilledAfter, run.Trigger = true, run.Wall, why
 	}
 	return run
 }
