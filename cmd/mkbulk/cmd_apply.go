@@ -88,7 +88,17 @@ func cmdApply(ctx context.Context, e *env, args []string) int {
 	}
 	defer st.Close()
 
-	p, code, done := a.getPlan(ctx, e, st)
+	client, err := newClient(e)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	// The client retries 606s, 5xx and dropped connections by itself; every
+	// retry is reported — while planning as well as while applying — so a
+	// flaky Marketo shows, not just a slow apply.
+	retries := &retryRelay{to: planRetryObserver(e, a.json)}
+	_ = marketo.WithRetryHook(retries.hook)(client)
+
+	p, code, done := a.getPlan(ctx, e, st, client)
 	if done {
 		if ctx.Err() != nil {
 			// Ctrl-C while planning or at the prompt: nothing was applied.
@@ -101,16 +111,8 @@ func cmdApply(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return e.errorf("%v", explainStateError(st.Path(), err))
 	}
-	client, err := newClient(e)
-	if err != nil {
-		return e.errorf("%v", err)
-	}
 	view := newApplyView(e, a.json, p)
-	// The client retries 606s, 5xx and dropped connections by itself; the
-	// view reports each retry so a flaky Marketo shows, not just a slow apply.
-	_ = marketo.WithRetryHook(func(op string, attempt int, reason string) {
-		view.Observe(executor.APIRetry{Op: op, Attempt: attempt, Reason: reason})
-	})(client)
+	retries.set(view)
 	res, runErr := executor.Run(ctx, p, executor.Deps{
 		API: &bulkAPI{c: client}, Recorder: st, State: snap, Observer: view,
 	}, executor.Options{ProjectDir: dir, Parallelism: a.parallelism, PollInterval: a.pollInterval})
@@ -138,7 +140,7 @@ func cmdApply(ctx context.Context, e *env, args []string) int {
 
 // getPlan loads and checks the saved plan, or plans now and asks for
 // approval. done is true when the command ends here with code.
-func (a *applyArgs) getPlan(ctx context.Context, e *env, st *statefile.State) (p *plan.Plan, code int, done bool) {
+func (a *applyArgs) getPlan(ctx context.Context, e *env, st *statefile.State, client *marketo.Client) (p *plan.Plan, code int, done bool) {
 	if a.planFile != "" {
 		p, err := readPlanFile(e, a.planFile)
 		if err != nil {
@@ -162,7 +164,7 @@ func (a *applyArgs) getPlan(ctx context.Context, e *env, st *statefile.State) (p
 				"Run mkbulk apply -auto-approve, or save a plan with mkbulk plan -out=FILE, review it, and run mkbulk apply FILE.", why), true
 		}
 	}
-	p, diags, err := buildPlan(ctx, e, st, planOptions{targets: a.targets})
+	p, diags, err := buildPlan(ctx, e, st, planOptions{targets: a.targets, client: client})
 	printDiagnostics(e.stderr, errorsOnly(diags, p != nil), useColorOn(e, e.stderr))
 	if err != nil {
 		return nil, e.errorf("%v", err), true

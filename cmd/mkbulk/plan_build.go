@@ -29,6 +29,10 @@ type planOptions struct {
 	// CI runner without the previous runs' files plans only what the
 	// manifests changed.
 	noRefresh bool
+	// client, when set, is the Marketo client to plan with (apply passes
+	// its own so that retries made while planning are reported too);
+	// otherwise one is made from the environment.
+	client *marketo.Client
 }
 
 // buildPlan gathers the planner's inputs — manifests, the state snapshot,
@@ -50,9 +54,11 @@ func buildPlan(ctx context.Context, e *env, st *statefile.State, opts planOption
 	if err != nil {
 		return nil, diags, err
 	}
-	client, err := newClient(e)
-	if err != nil {
-		return nil, diags, err
+	client := opts.client
+	if client == nil {
+		if client, err = newClient(e); err != nil {
+			return nil, diags, err
+		}
 	}
 	describe, err := fetchDescribes(ctx, client, planner.NeededDescribes(set))
 	if err != nil {
@@ -104,6 +110,11 @@ func snapshotOf(st *statefile.State) (*statefile.Snapshot, error) {
 // planner reports at the manifest's apiName.
 func fetchDescribes(ctx context.Context, c *marketo.Client, needs planner.DescribeNeeds) (*planner.Describe, error) {
 	d := &planner.Describe{CustomObjects: map[string]*marketo.ObjectDescription{}}
+	// Authenticate once before the parallel calls: bad credentials are then
+	// one clear error instead of the same 401 once per object type.
+	if _, _, err := c.Identity.Token(ctx); err != nil {
+		return nil, err
+	}
 	var (
 		mu   sync.Mutex
 		wg   sync.WaitGroup

@@ -185,7 +185,7 @@ func (v *plainView) Observe(ev executor.Event) {
 		}
 		fmt.Fprintf(v.w, "%s: Waiting: %s\n", who, e.Reason)
 	case executor.APIRetry:
-		fmt.Fprintf(v.w, "mkbulk: Marketo call retried: %s (attempt %d): %s\n", e.Op, e.Attempt, e.Reason)
+		writeAPIRetry(v.w, e)
 	case executor.StepCompleted:
 		if s != nil && !s.finished {
 			fmt.Fprintf(v.w, "%s: %s\n", e.Address, e.Summary)
