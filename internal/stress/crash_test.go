@@ -121,7 +121,11 @@ func TestCrashKillResume(t *testing.T) {
 // crashRound runs one project on a fresh sandbox through up to budget
 // kills and a final apply, verifies it, and returns the kills that landed.
 func crashRound(t *testing.T, rng *rand.Rand, round, budget int, landed map[string]int) int {
-	e := newEnv(t, append(crashSandbox, fmt.Sprintf("-seed=%d", *flagSeed+int64(round)))...)
+	args := append(crashSandbox, fmt.Sprintf("-seed=%d", *flagSeed+int64(round)))
+	if *flagFlt {
+		args = append(args, "-faults="+faultSpec)
+	}
+	e := newEnv(t, args...)
 	if err := (Mixed{ImportRows: crashImportRows, Tag: fmt.Sprintf("r%d", round)}).Write(e.p.Dir); err != nil {
 		t.Fatal(err)
 	}
@@ -152,15 +156,31 @@ func crashRound(t *testing.T, rng *rand.Rand, round, budget int, landed map[stri
 			continue
 		}
 		if r.Code != 0 {
-			t.Fatalf("apply exited %d by itself before its kill at %s:\n%s", r.Code, ph.name, tail(r.Stderr, 20))
+			if *flagFlt {
+				// Under faults a step may give up (the next apply resumes it).
+				t.Logf("apply exited %d under faults before its kill at %s:\n%s", r.Code, ph.name, failures(r))
+				continue
+			}
+			t.Fatalf("apply exited %d by itself before its kill at %s:\n%s%s", r.Code, ph.name, failures(r), tail(r.Stderr, 5))
 		}
 		break // finished before the kill moment: nothing left to interrupt
 	}
-	final := e.p.Apply(e.ctx, nil)
-	runs = append(runs, final)
-	t.Logf("final apply: %s", describeRun(final))
+	finals := 1
+	if *flagFlt {
+		finals = maxFaultApplies
+	}
+	var final *ApplyRun
+	for i := 0; i < finals; i++ {
+		final = e.p.Apply(e.ctx, nil)
+		runs = append(runs, final)
+		t.Logf("final apply: %s", describeRun(final))
+		if final.Code == 0 {
+			break
+		}
+		t.Logf("final apply exited %d:\n%s", final.Code, failures(final))
+	}
 	if final.Code != 0 {
-		t.Fatalf("final apply exited %d:\n%s\n%s", final.Code, tail(final.Stdout, 20), tail(final.Stderr, 20))
+		t.Fatalf("final apply exited %d:\n%s%s", final.Code, failures(final), tail(final.Stderr, 5))
 	}
 	v := e.verify()
 	t.Logf("verified %d window files, %d merged files, %d imports (%d chunks), %.1f MB", v.Windows, v.Merges, v.Imports, v.Chunks, float64(v.Bytes)/1e6)

@@ -19,6 +19,7 @@ var (
 	flagSeed = flag.Int64("stress.seed", 1, "seed for kill moments and generated data")
 	flagTags = flag.String("stress.tags", "", "build tags for the mkbulk binary under test")
 	flagKeep = flag.Bool("stress.keep", false, "keep project directories (their paths are logged)")
+	flagFlt  = flag.Bool("stress.faults", false, "run the crash test against a sandbox injecting the fault suite's faults too")
 )
 
 // mkbulkBin is the binary under test, built once by TestMain.
@@ -141,4 +142,16 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// failures lists the apply_errored events of a run, for failure messages.
+func failures(r *ApplyRun) string {
+	var b strings.Builder
+	for _, ev := range r.Events {
+		if ev.Type == "apply_errored" || ev.Level == "error" {
+			b.WriteString(ev.Message)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
 }
