@@ -164,7 +164,8 @@ func TestTokenRefreshedBeforeExpiry(t *testing.T) {
 }
 
 // TestTokenExpiredRefreshedOnce: 602 (F3) and 601 make the client fetch a
-// new token and repeat the call once; a second rejection is returned.
+// new token and repeat the call once; a fresh token rejected again gets one
+// more new token, and a third rejection is returned.
 func TestTokenExpiredRefreshedOnce(t *testing.T) {
 	for _, name := range []string{"F03_error_602_token_expired.json", "F03b_error_601_token_invalid.json"} {
 		t.Run(name, func(t *testing.T) {
@@ -193,7 +194,23 @@ func TestTokenExpiredRefreshedOnce(t *testing.T) {
 			}
 		})
 	}
-	t.Run("twice", func(t *testing.T) {
+	t.Run("twice then success", func(t *testing.T) {
+		env := setup(t)
+		h, n := sequence(
+			serveFixture(t, "F03_error_602_token_expired.json"),
+			serveFixture(t, "F03_error_602_token_expired.json"),
+			serveFixture(t, "F06a_export_status_processing.json"),
+		)
+		env.handle("GET /bulk/v1/leads/export/x/status.json", h)
+		job, resp, err := env.client.BulkExport.Status(ctx, Leads, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if job.Status != StatusProcessing || resp.Retries != 2 || n.Load() != 3 || env.identityCalls.Load() != 3 {
+			t.Errorf("status %s, retries %d, calls %d, identity calls %d", job.Status, resp.Retries, n.Load(), env.identityCalls.Load())
+		}
+	})
+	t.Run("always rejected", func(t *testing.T) {
 		env := setup(t)
 		h, n := sequence(serveFixture(t, "F03_error_602_token_expired.json"))
 		env.handle("GET /bulk/v1/leads/export/x/status.json", h)
@@ -201,8 +218,8 @@ func TestTokenExpiredRefreshedOnce(t *testing.T) {
 		if !IsTokenExpired(err) {
 			t.Fatalf("err = %v, want token expired", err)
 		}
-		if n.Load() != 2 || env.identityCalls.Load() != 2 {
-			t.Errorf("calls = %d, identity calls = %d; want 2, 2", n.Load(), env.identityCalls.Load())
+		if n.Load() != 1+maxTokenRefreshes || env.identityCalls.Load() != 1+maxTokenRefreshes {
+			t.Errorf("calls = %d, identity calls = %d; want %d each", n.Load(), env.identityCalls.Load(), 1+maxTokenRefreshes)
 		}
 	})
 }

@@ -54,12 +54,19 @@ func jsonBody(v any) (func() (io.Reader, int64, error), error) {
 	return func() (io.Reader, int64, error) { return bytes.NewReader(b), int64(len(b)), nil }, nil
 }
 
-// do runs r, refreshing the token once on 601/602 and retrying as the
+// maxTokenRefreshes bounds how often one call fetches a new token after
+// 601/602. Each rejected token is replaced once; a second rejection of the
+// fresh token (a token revoked under us, or an injected fault) gets one more
+// chance, and a third ends the call, so a server that rejects every token
+// cannot keep a call looping.
+const maxTokenRefreshes = 2
+
+// do runs r, refreshing the token on 601/602 and retrying as the
 // RetryPolicy decides. On success the envelope is decoded (unless r.stream,
 // when the caller must close resp.Body). On failure the Response, when one
 // came back, is returned too.
 func (c *Client) do(ctx context.Context, r *request) (*Response, *envelope, error) {
-	retries, refreshed := 0, false
+	retries, refreshes := 0, 0
 	for attempt := 1; ; attempt++ {
 		resp, env, token, err := c.attempt(ctx, r)
 		if err == nil {
@@ -80,9 +87,10 @@ func (c *Client) do(ctx context.Context, r *request) (*Response, *envelope, erro
 		case errors.As(err, &aerr):
 			// The identity call has had its own retries.
 			reason = "no access token"
-		case IsTokenExpired(err) && !refreshed && !r.identity:
+		case IsTokenExpired(err) && refreshes < maxTokenRefreshes && !r.identity:
 			c.forgetToken(token)
-			refreshed, retry, reason = true, true, "access token rejected ("+describeErr(err)+"): fetching a new one"
+			refreshes++
+			retry, reason = true, "access token rejected ("+describeErr(err)+"): fetching a new one"
 		default:
 			retry, delay, reason = c.retry.Decide(err, attempt)
 			if retry && !r.idempotent && !notExecuted(err) {
