@@ -119,5 +119,28 @@ func (v *jsonView) summary(res *executor.Result, msg string) {
 		"imports": res.Imports.Imports, "import_rows": res.Imports.Rows + res.Imports.Failed,
 		"import_failed_rows": res.Imports.Failed, "import_warnings": res.Imports.Warnings,
 		"quota_stopped": res.QuotaStopped, "interrupted": res.Interrupted,
+		"failures": jsonFailures(res.Failed), "notes": nonNil(res.Notes),
 	}})
+}
+
+// jsonFailures lists failed steps with what Marketo said, so a pipeline can
+// report the code and request id without parsing text.
+func jsonFailures(failed []executor.StepResult) []map[string]any {
+	out := []map[string]any{}
+	for _, f := range failed {
+		m := map[string]any{"address": f.Address, "summary": f.Summary}
+		if f.Failure != nil {
+			m["code"], m["request_id"], m["message"] = f.Failure.Code, f.Failure.RequestID, f.Failure.Message
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// nonNil makes an empty list encode as [] rather than null.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

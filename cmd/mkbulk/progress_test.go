@@ -62,7 +62,10 @@ func TestJSONViewEnvelope(t *testing.T) {
 	v.now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
 	v.Observe(executor.JobPolled{Address: win, ID: "x", Status: "Queued"}) // unchanged: nothing
 	v.Observe(executor.StepFailed{Address: win, Failure: executor.Failure{Code: "1029", RequestID: "r1", Message: "Export daily quota 500MB exceeded."}})
-	v.summary(&executor.Result{Failed: []executor.StepResult{{Address: win}}}, "Apply finished with errors")
+	v.summary(&executor.Result{
+		Failed: []executor.StepResult{{Address: win, Failure: &executor.Failure{Code: "1029", RequestID: "r1", Message: "Export daily quota 500MB exceeded."}}},
+		Notes:  []string{"import.x chunk 2 was uploaded again"},
+	}, "Apply finished with errors")
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(lines) != 2 {
 		t.Fatalf("want 2 lines, got %q", lines)
@@ -81,6 +84,22 @@ func TestJSONViewEnvelope(t *testing.T) {
 	}
 	if !strings.Contains(lines[1], `"type":"change_summary"`) || !strings.Contains(lines[1], `"failed":1`) {
 		t.Errorf("summary line: %s", lines[1])
+	}
+	var sum struct {
+		Changes struct {
+			Failures []map[string]any `json:"failures"`
+			Notes    []string         `json:"notes"`
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &sum); err != nil {
+		t.Fatal(err)
+	}
+	wantFailures := []map[string]any{{"address": win, "summary": "", "code": "1029", "request_id": "r1", "message": "Export daily quota 500MB exceeded."}}
+	if diff := cmp.Diff(wantFailures, sum.Changes.Failures); diff != "" {
+		t.Errorf("summary failures (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"import.x chunk 2 was uploaded again"}, sum.Changes.Notes); diff != "" {
+		t.Errorf("summary notes (-want +got):\n%s", diff)
 	}
 }
 
