@@ -1,12 +1,16 @@
 # mkbulk — see README.md. `make test` is what CI runs (.ci/run).
 GO      ?= go
 BIN     ?= bin/mkbulk
+# The version stamped into the binary: the commit (and -dirty) when built
+# from a checkout, so state lock records and plan files say which build
+# wrote them.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 export PATH := $(PATH):/usr/local/go/bin
 
 .PHONY: build test lint vet fmt-check demo bench fuzz clean
 
 build:
-	$(GO) build -o $(BIN) ./cmd/mkbulk
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/mkbulk
 
 # gofmt check, go vet, then every test with the race detector (includes the
 # testscript end-to-end scripts under cmd/mkbulk/testdata/script/).
