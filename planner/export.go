@@ -38,7 +38,10 @@ func (pl *planning) planExport(ex *manifest.Export) {
 		windows = OpenWindows(dr.StartAt, recordedWindows(records), pl.now, ex.Window)
 	}
 
-	merged := !strings.Contains(ex.Output, manifest.WindowPlaceholder)
+	// Without {window} the windows are merged into the output — unless
+	// there is only one, which is downloaded straight to the output rather
+	// than to a part file copied again by a merge.
+	merged := !strings.Contains(ex.Output, manifest.WindowPlaceholder) && len(windows) > 1
 	if !merged {
 		for i := range windows {
 			job := pl.resolveExport(ex, key, &windows[i], false)
