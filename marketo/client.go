@@ -27,6 +27,8 @@ type Client struct {
 	httpClient   *http.Client
 	logger       hclog.Logger
 	limiter      *limiter
+	pastCalls    []time.Time     // WithCallHistory: calls of earlier processes
+	recordCall   func(time.Time) // WithCallHistory: told of each counted call
 	retry        RetryPolicy
 	retryHook    func(op string, attempt int, reason string)
 	clock        Clock
@@ -103,6 +105,20 @@ func WithRateLimit(calls int, per time.Duration, concurrent int) Option {
 	}
 }
 
+// WithCallHistory carries the rate limit across processes. Marketo counts
+// calls per instance, not per process, so a plan followed at once by an
+// apply (or an apply re-run after a kill) shares one 20 s window: past are
+// the start times of calls made by earlier processes, counted as if this
+// process had made them, and record is called with the start time of
+// every call this client counts, so the caller can keep them for the next
+// process. Identity calls are not counted, as Marketo does not count them.
+func WithCallHistory(past []time.Time, record func(start time.Time)) Option {
+	return func(c *Client) error {
+		c.pastCalls, c.recordCall = past, record
+		return nil
+	}
+}
+
 // WithRetryPolicy replaces DefaultRetryPolicy.
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(c *Client) error {
@@ -165,6 +181,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		c.httpClient = defaultHTTPClient()
 	}
 	c.limiter = sharedLimiter(c.baseURL, c.rateCalls, c.ratePer, c.rateConcurrent)
+	c.limiter.seed(c.pastCalls)
 	c.Identity = &IdentityService{client: c}
 	c.Describe = &DescribeService{client: c}
 	c.BulkExport = &BulkExportService{client: c}

@@ -3,6 +3,7 @@ package marketo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -40,6 +41,7 @@ type limiter struct {
 	starts []time.Time // ring of the last len(starts) call starts
 	oldest int         // index of the oldest start in the ring
 	filled int
+	seeded bool
 }
 
 var limiters sync.Map // "baseURL calls/per/concurrent" → *limiter
@@ -153,4 +155,34 @@ func (l *limiter) reserve() time.Duration {
 	l.starts[l.oldest] = now
 	l.oldest = (l.oldest + 1) % len(l.starts)
 	return 0
+}
+
+// seed counts calls made before this process started (by an earlier mkbulk
+// on the same project, see WithCallHistory) as if this limiter had made
+// them, so a plan followed at once by an apply, or an apply re-run after a
+// kill, stays within the budget together. Only a limiter that has made no
+// call yet is seeded, and only once: the ring must stay in start order, and
+// a second client of the same instance must not count the history twice.
+func (l *limiter) seed(past []time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.seeded || l.filled > 0 {
+		return
+	}
+	l.seeded = true
+	past = slices.Clone(past)
+	slices.SortFunc(past, func(a, b time.Time) int { return a.Compare(b) })
+	cutoff := time.Now().Add(-(l.per + l.margin))
+	for _, t := range past {
+		if t.Before(cutoff) || t.After(time.Now()) {
+			continue
+		}
+		if l.filled < len(l.starts) {
+			l.starts[(l.oldest+l.filled)%len(l.starts)] = t
+			l.filled++
+			continue
+		}
+		l.starts[l.oldest] = t
+		l.oldest = (l.oldest + 1) % len(l.starts)
+	}
 }

@@ -195,3 +195,52 @@ func TestLimiterContext(t *testing.T) {
 		}
 	})
 }
+
+// TestLimiterSeed: calls of an earlier process count against the window
+// (so plan then apply stay within 100 per 20 s together); stale ones and a
+// second seeding do not.
+func TestLimiterSeed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		now := time.Now()
+		l := newLimiter(3, 20*time.Second, 10)
+		l.seed([]time.Time{now.Add(-5 * time.Second), now.Add(-time.Hour), now.Add(-2 * time.Second), now.Add(-8 * time.Second)})
+		l.seed([]time.Time{now, now, now}) // ignored: seeded already
+		if l.filled != 3 {
+			t.Fatalf("seeded %d calls, want the 3 within the window", l.filled)
+		}
+		if wait := l.reserve(); wait <= 0 {
+			t.Fatal("a full seeded window let a call start at once")
+		}
+		release, err := l.acquire(ctx) // waits for the oldest seeded call (8 s ago) to leave the window
+		if err != nil {
+			t.Fatal(err)
+		}
+		release()
+		if waited := time.Since(now); waited < 12*time.Second || waited > 13*time.Second {
+			t.Errorf("waited %v, want the 12 s (+1%% margin) until the oldest seeded call is 20 s old", waited)
+		}
+
+		used := newLimiter(3, 20*time.Second, 10)
+		used.reserve()
+		used.seed([]time.Time{now, now})
+		if used.filled != 1 {
+			t.Errorf("a limiter that has made calls was seeded: %d starts", used.filled)
+		}
+	})
+}
+
+// TestCallHistoryRecorded: every counted call is reported to the history;
+// identity calls are not.
+func TestCallHistoryRecorded(t *testing.T) {
+	var starts []time.Time
+	env := setup(t, WithCallHistory(nil, func(t time.Time) { starts = append(starts, t) }))
+	env.handle("GET /bulk/v1/leads/export/x/status.json", serveFixture(t, "F06a_export_status_processing.json"))
+	for range 3 {
+		if _, _, err := env.client.BulkExport.Status(ctx, Leads, "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(starts) != 3 || env.identityCalls.Load() != 1 {
+		t.Errorf("recorded %d calls (identity calls %d), want 3 (identity not counted)", len(starts), env.identityCalls.Load())
+	}
+}

@@ -133,6 +133,9 @@ func (c *Client) attempt(ctx context.Context, r *request) (*Response, *envelope,
 			return nil, nil, token, err
 		}
 		release = rel
+		if c.recordCall != nil {
+			c.recordCall(time.Now())
+		}
 	}
 	req, err := c.newHTTPRequest(ctx, r, token)
 	if err != nil {

@@ -33,12 +33,16 @@ func newClient(e *env) (*marketo.Client, error) {
 			"Marketo, run `mkbulk sandbox` and export the variables it prints",
 			joinNames(missing))
 	}
-	return marketo.NewClient(
+	opts := []marketo.Option{
 		marketo.WithBaseURL(endpoint),
 		marketo.WithCredentials(id, secret),
 		marketo.WithLogger(newLogger(e)),
-		marketo.WithUserAgent("mkbulk/"+mkbulkVersion()),
-	)
+		marketo.WithUserAgent("mkbulk/" + mkbulkVersion()),
+	}
+	if h := callHistoryOption(e); h != nil {
+		opts = append(opts, h)
+	}
+	return marketo.NewClient(opts...)
 }
 
 // joinNames lists variable names for a message: "A", "A and B", "A, B and C".
