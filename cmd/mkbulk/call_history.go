@@ -28,12 +28,8 @@ const callHistoryKeep = 30 * time.Second
 // history, or nil when the state directory does not exist (mkbulk
 // describe in a directory that is no project creates nothing).
 func callHistoryOption(e *env) marketo.Option {
-	statePath, err := e.statePath()
-	if err != nil {
-		return nil
-	}
-	dir := filepath.Dir(statePath)
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+	dir := stateDir(e)
+	if fi, err := os.Stat(dir); dir == "" || err != nil || !fi.IsDir() {
 		return nil
 	}
 	h := &callHistory{path: filepath.Join(dir, callHistoryName)}

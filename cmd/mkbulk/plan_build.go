@@ -70,12 +70,14 @@ func buildPlan(ctx context.Context, e *env, st *statefile.State, opts planOption
 			return nil, diags, err
 		}
 	}
+	files := diskFiles{dir: dir, hashes: loadHashCache(stateDir(e))}
+	defer files.hashes.save(dir)
 	p, pdiags := planner.Plan(planner.Input{
 		Manifests:  set,
 		State:      snap,
 		Describe:   describe,
 		Jobs:       jobs,
-		Files:      diskFiles{dir: dir},
+		Files:      files,
 		OpenSource: sourceOpener(dir),
 		Now:        time.Now(),
 		Targets:    opts.targets,
@@ -95,6 +97,16 @@ func buildPlan(ctx context.Context, e *env, st *statefile.State, opts planOption
 	diags = append(diags, pdiags...)
 	diags.Sort()
 	return p, diags, nil
+}
+
+// stateDir is the directory of the state file, where mkbulk keeps its
+// local caches ("" when it cannot be known).
+func stateDir(e *env) string {
+	p, err := e.statePath()
+	if err != nil {
+		return ""
+	}
+	return filepath.Dir(p)
 }
 
 // snapshotOf reads st, or an empty snapshot when there is no state.
@@ -220,7 +232,10 @@ func refreshJobs(ctx context.Context, c *marketo.Client, refs []planner.JobRef) 
 
 // diskFiles answers the planner's questions about local files under the
 // project directory. Hashing streams the file, so memory stays flat.
-type diskFiles struct{ dir string }
+type diskFiles struct {
+	dir    string
+	hashes *hashCache
+}
 
 func (d diskFiles) path(p string) string { return filepath.Join(d.dir, filepath.FromSlash(p)) }
 
@@ -237,7 +252,7 @@ func (d diskFiles) Stat(p string) (int64, bool, error) {
 	return fi.Size(), true, nil
 }
 
-func (d diskFiles) SHA256(p string) (string, error) { return fileSHA256(d.path(p)) }
+func (d diskFiles) SHA256(p string) (string, error) { return d.hashes.sha256(p, d.path(p)) }
 
 func fileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
