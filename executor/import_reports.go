@@ -326,7 +326,8 @@ func delimiter(format string) rune {
 // writeFileAtomic writes path through path+".partial", synced and renamed.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
 	tmp := path + ".partial"
-	f, err := os.Create(tmp)
+	// 0600 like every file mkbulk writes from Marketo: rows are personal data.
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}

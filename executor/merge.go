@@ -101,7 +101,8 @@ func (x *exportRunner) mergeFiles(m plan.Merge, parts []string) (statefile.Recor
 		return statefile.Record{}, err
 	}
 	partial := path + ".partial"
-	f, err := os.Create(partial)
+	// 0600 like the downloaded windows it joins: rows are personal data.
+	f, err := os.OpenFile(partial, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return statefile.Record{}, err
 	}

@@ -35,6 +35,9 @@ func TestMergedExportHasOneHeader(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("merged (-want +got):\n%s", diff)
 		}
+		if fi, err := os.Stat(filepath.Join(h.dir, "out/all.csv")); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("merged output mode %v (%v), want 0600 like the downloaded parts", fi.Mode().Perm(), err)
+		}
 		rec := h.rec.snapshot().Resources["export.all"]
 		sum := sha256.Sum256([]byte(got))
 		if rec.Kind != statefile.KindMerge || rec.Merge.SHA256 != hex.EncodeToString(sum[:]) || rec.Merge.Size != int64(len(got)) {
