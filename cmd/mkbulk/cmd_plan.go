@@ -68,18 +68,11 @@ func cmdPlan(ctx context.Context, e *env, args []string) int {
 			return e.errorf("save plan: %v", err)
 		}
 	}
-	switch {
-	case *asJSON:
-		if err := renderPlanJSON(e.stdout, p); err != nil {
-			return e.errorf("%v", err)
-		}
-	case *asMarkdown:
-		renderPlanMarkdown(e.stdout, p)
-	default:
-		renderPlanText(e.stdout, p, useColor(e, e.stdout))
-		if *out != "" {
-			fmt.Fprintf(e.stdout, "\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  mkbulk apply %s\n", *out, *out)
-		}
+	if err := renderPlan(e, p, *asJSON, *asMarkdown); err != nil {
+		return e.errorf("%v", err)
+	}
+	if *out != "" && !*asJSON && !*asMarkdown {
+		fmt.Fprintf(e.stdout, "\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  mkbulk apply %s\n", *out, *out)
 	}
 	if *detailed && p.HasChanges() {
 		return exitChanges

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mkbulk/mkbulk/plan"
 	"github.com/mkbulk/mkbulk/statefile"
 )
 
@@ -34,17 +35,24 @@ func cmdShow(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return e.errorf("%v", err)
 	}
+	if err := renderPlan(e, p, *asJSON, *asMarkdown); err != nil {
+		return e.errorf("%v", err)
+	}
+	return exitOK
+}
+
+// renderPlan writes p to stdout in the format plan and show were asked
+// for: Terraform-shaped JSON, a Markdown PR comment, or the human text.
+func renderPlan(e *env, p *plan.Plan, asJSON, asMarkdown bool) error {
 	switch {
-	case *asJSON:
-		if err := renderPlanJSON(e.stdout, p); err != nil {
-			return e.errorf("%v", err)
-		}
-	case *asMarkdown:
+	case asJSON:
+		return renderPlanJSON(e.stdout, p)
+	case asMarkdown:
 		renderPlanMarkdown(e.stdout, p)
 	default:
 		renderPlanText(e.stdout, p, useColor(e, e.stdout))
 	}
-	return exitOK
+	return nil
 }
 
 // showState prints the state summary.
