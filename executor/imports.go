@@ -347,7 +347,7 @@ func (ir *importRunner) checkSource() error {
 	if ir.job.SourceSHA256 == "" {
 		return nil
 	}
-	got, err := fileSHA256(ir.r.abs(ir.job.Source))
+	got, err := FileSHA256(ir.r.abs(ir.job.Source))
 	if err != nil {
 		return fmt.Errorf("reading import source: %w", err)
 	}

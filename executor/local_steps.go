@@ -101,12 +101,12 @@ func (r *runner) moveVerified(from, to, sha string) (string, error) {
 	}
 	src, dst := r.abs(from), r.abs(to)
 	if sha != "" {
-		if got, err := fileSHA256(dst); err == nil && got == sha {
+		if got, err := FileSHA256(dst); err == nil && got == sha {
 			return fmt.Sprintf("%s already in place (sha256 verified)", to), nil
 		}
 	}
 	if sha != "" {
-		got, err := fileSHA256(src)
+		got, err := FileSHA256(src)
 		if err != nil {
 			return "", fmt.Errorf("moving %s to %s: %w", from, to, err)
 		}
@@ -124,7 +124,10 @@ func (r *runner) moveVerified(from, to, sha string) (string, error) {
 	return fmt.Sprintf("moved %s → %s", from, to), nil
 }
 
-func fileSHA256(path string) (string, error) {
+// FileSHA256 is the hex sha256 of a file's bytes, streamed so memory stays
+// flat. The executor checks sources and moved outputs with it; the CLI's
+// plan uses it for the same facts, so both agree on what "intact" means.
+func FileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err

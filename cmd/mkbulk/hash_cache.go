@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/mkbulk/mkbulk/executor"
 )
 
 // Plan checks that every verified output is still what was downloaded,
@@ -61,7 +63,7 @@ func (c *hashCache) sha256(rel, abs string) (string, error) {
 	if stamped && ok && e.Stat == before {
 		return e.SHA256, nil
 	}
-	sum, err := fileSHA256(abs)
+	sum, err := executor.FileSHA256(abs)
 	if err != nil {
 		return "", err
 	}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mkbulk/mkbulk/executor"
 	"github.com/mkbulk/mkbulk/manifest"
 	"github.com/mkbulk/mkbulk/marketo"
 	"github.com/mkbulk/mkbulk/plan"
@@ -254,19 +253,6 @@ func (d diskFiles) Stat(p string) (int64, bool, error) {
 
 func (d diskFiles) SHA256(p string) (string, error) { return d.hashes.sha256(p, d.path(p)) }
 
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
 // sourceOpener opens import sources relative to the project directory.
 func sourceOpener(dir string) func(string) (io.ReadCloser, error) {
 	return func(p string) (io.ReadCloser, error) {
@@ -295,7 +281,7 @@ func checkPlanStale(ctx context.Context, e *env, st *statefile.State, p *plan.Pl
 		cur.Lineage, cur.Serial = st.Lineage(), st.Serial()
 	}
 	for src := range p.SourceDigests {
-		sum, err := fileSHA256(filepath.Join(dir, filepath.FromSlash(src)))
+		sum, err := executor.FileSHA256(filepath.Join(dir, filepath.FromSlash(src)))
 		if err == nil {
 			cur.SourceDigests[src] = sum
 		}
