@@ -1,6 +1,9 @@
 package marketo
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // This file holds the wire types shared by the services. They mirror
 // MARKETO_API.md; unset fields are omitted on the wire as Marketo omits them.
@@ -35,30 +38,11 @@ func (d *ObjectDescription) FieldByName(name string) (Field, bool) {
 		}
 	}
 	for _, f := range d.Fields {
-		if equalFold(f.Name, name) {
+		if strings.EqualFold(f.Name, name) {
 			return f, true
 		}
 	}
 	return Field{}, false
-}
-
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // ActivityAttribute is one attribute of an activity type.

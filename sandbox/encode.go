@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -22,7 +23,7 @@ var formats = []fileFormat{
 
 func formatByName(name string) (fileFormat, bool) {
 	for _, f := range formats {
-		if equalFoldASCII(f.Name, name) {
+		if strings.EqualFold(f.Name, name) {
 			return f, true
 		}
 	}
@@ -172,22 +173,3 @@ func appendJSONString(dst []byte, s string) []byte {
 }
 
 func itoa(v int) string { return strconv.Itoa(v) }
-
-func equalFoldASCII(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
